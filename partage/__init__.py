@@ -1,0 +1,1 @@
+"""Partage's command line: the entry point that wires the other packages together."""

@@ -1,0 +1,3 @@
+from partage.cli import main
+
+main()

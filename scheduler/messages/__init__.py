@@ -1,0 +1,1 @@
+"""Commands (imperative: SubmitNeed) and events (past tense: NeedSubmitted) as plain data."""

@@ -1,0 +1,1 @@
+"""Planning a group's week: from the domain to the solver and back."""

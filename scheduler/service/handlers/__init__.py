@@ -1,0 +1,1 @@
+"""One handler per command; ``scheduler.bootstrap`` routes commands to them."""

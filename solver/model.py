@@ -1,0 +1,333 @@
+"""The variable grid: who may take which slot, and each employee's week as a timeline.
+
+Each employee-day is a circuit over the items that may fill it (candidate slots, training
+sessions, work declared for another employer) plus a depot: an arc ``a -> b`` exists only when
+``b`` can start after ``a`` ends plus the travel between their locations. The chosen arcs are
+exactly the consecutive pairs of the day, so travel (counted as work), breaks, interruptions and
+the first start / last end of the day are linear in arc literals. Rules (``solver.rules``) read
+this structure; they never build variables of their own beyond what they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from solver.candidates import Slot, SlotTable
+from solver.facts import EmployeeFacts, ProblemIndex
+from solver.problem import DAYS_PER_WEEK, MINUTES_PER_DAY, Problem
+from solver.rules import HARD_RULES, SOFT_RULES, Penalty
+
+
+@dataclass(slots=True)
+class Item:
+    """Something in an employee's timeline: a candidate slot or fixed work."""
+
+    pos: int
+    start: int
+    end: int
+    location: str | None
+    lit: Any
+    kind: str  # "slot", "training" or "external"
+    slot: Slot | None = None
+    # The rule that forces a fixed item into the week (training, external work, notice).
+    fixed_by: str | None = None
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    @property
+    def for_group(self) -> bool:
+        """Whether its minutes are worked for the group (not for another employer)."""
+        return self.kind != "external"
+
+
+@dataclass(slots=True)
+class Arc:
+    """``head`` directly follows ``tail`` on the same day."""
+
+    tail: Item
+    head: Item
+    lit: Any
+    travel: int
+    rest: int  # gap minus travel
+
+
+@dataclass(slots=True)
+class DayModel:
+    day: int
+    items: list[Item]
+    works: Any = 0
+    arcs: list[Arc] = field(default_factory=list)
+    first: dict[int, Any] = field(default_factory=dict)  # item pos -> "is the day's first"
+    last: dict[int, Any] = field(default_factory=dict)
+    _model: Any = None
+    _minutes: dict[bool, Any] = field(default_factory=dict)
+
+    def first_start(self) -> Any:
+        return sum(it.start * self.first[it.pos] for it in self.items)
+
+    def last_end(self) -> Any:
+        return sum(it.end * self.last[it.pos] for it in self.items)
+
+    def travel(self) -> Any:
+        return sum(a.travel * a.lit for a in self.arcs if a.travel)
+
+    def minutes_expr(self, *, group_only: bool = False) -> Any:
+        work = sum(it.minutes * it.lit for it in self.items if it.for_group or not group_only)
+        return work + self.travel()
+
+    def max_minutes(self, *, group_only: bool = False) -> int:
+        """Upper bound of the day's minutes, for variable domains."""
+        work = sum(it.minutes for it in self.items if it.for_group or not group_only)
+        return work + sum(a.travel for a in self.arcs)
+
+    def minutes(self, *, group_only: bool = False) -> Any:
+        """Work minutes of the day, travel included (external work unless ``group_only``).
+
+        One integer variable per day, so that every rule shares it instead of repeating the
+        sum (which also keeps presolve fast).
+        """
+        key = group_only or not any(not it.for_group for it in self.items)
+        if key not in self._minutes:
+            if not self.items:
+                self._minutes[key] = 0
+            else:
+                var = self._model.new_int_var(
+                    0,
+                    self.max_minutes(group_only=group_only),
+                    f"minutes[{self.day}|{int(group_only)}]",
+                )
+                self._model.add(var == self.minutes_expr(group_only=group_only))
+                self._minutes[key] = var
+        return self._minutes[key]
+
+
+@dataclass(slots=True)
+class EmployeeModel:
+    facts: EmployeeFacts
+    items: list[Item] = field(default_factory=list)
+    days: list[DayModel] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.facts.id
+
+    def slot_items(self) -> list[Item]:
+        return [it for it in self.items if it.slot is not None]
+
+    def week_minutes(self, *, group_only: bool = False) -> Any:
+        return sum(d.minutes(group_only=group_only) for d in self.days)
+
+    def max_week_minutes(self, *, group_only: bool = False) -> int:
+        return sum(d.max_minutes(group_only=group_only) for d in self.days)
+
+
+class ModelContext:
+    """A CP-SAT model of one problem, with the names needed to read and explain it."""
+
+    def __init__(self, problem: Problem, *, diagnose: bool = False) -> None:
+        self.problem = problem
+        self.settings = problem.settings
+        self.model = cp_model.CpModel()
+        self.index = ProblemIndex(problem)
+        self.table = SlotTable(problem, self.index)
+        self.blocks = {n.id: n for n in problem.needs}
+        self.diagnose = diagnose
+        self.guards: dict[tuple[str, str | None], Any] = {}
+        self.employees: dict[str, EmployeeModel] = {}
+        self.takers: dict[int, list[tuple[str, Any]]] = {}
+        self.penalties: list[Penalty] = []
+        self.hints: dict[Any, int] = {}
+        self.covered_expr: dict[str, Any] = {}  # need id -> covered minutes
+        self.asked: dict[str, int] = {}  # need id -> asked minutes
+        self._build()
+
+    # -- helpers used by rules -------------------------------------------------------------
+    def guard(self, rule: str, employee_id: str | None) -> list[Any]:
+        """Enforcement literal of (rule, employee) when diagnosing, else no literal."""
+        if not self.diagnose:
+            return []
+        key = (rule, employee_id)
+        if key not in self.guards:
+            self.guards[key] = self.model.new_bool_var(f"guard[{rule}|{employee_id}]")
+        return [self.guards[key]]
+
+    def forbid(self, guard: list[Any]) -> None:
+        """Make the model infeasible unless the guard is released."""
+        if guard:
+            self.model.add_bool_or([g.Not() for g in guard])
+        else:
+            self.model.add_bool_or([])
+
+    def excluded_by(self, facts: EmployeeFacts, slot: Slot) -> str | None:
+        """Name of the first hard rule that alone forbids ``slot`` to the employee."""
+        for rule in HARD_RULES.values():
+            if rule.excludes is not None and rule.excludes(facts, slot, self.index):
+                return rule.name
+        return None
+
+    # -- building -------------------------------------------------------------------------
+    def _build(self) -> None:
+        for e in self.problem.employees:
+            em = EmployeeModel(self.index.facts[e.id])
+            self.employees[e.id] = em
+            self._items(em)
+            self._timeline(em)
+        for rule in HARD_RULES.values():
+            if rule.constrain is None:
+                continue
+            for em in self.employees.values():
+                rule.constrain(self, em, self.guard(rule.name, em.id))
+        self._coverage()
+        for soft in SOFT_RULES.values():
+            self.penalties.extend(soft.terms(self))
+
+    def _items(self, em: EmployeeModel) -> None:
+        facts = em.facts
+        model = self.model
+        seen: set[int] = set()
+        previous = [self.table.find(p.need_id, p.site_id, p.start, p.end) for p in facts.previous]
+        options = list(self.table.open_to(facts, self.index.member_ids))
+        options += [s for s in previous if s is not None and not s.orphan]
+        for slot in options:
+            if slot.index in seen:
+                continue
+            seen.add(slot.index)
+            if self.excluded_by(facts, slot) is not None:
+                continue
+            lit = model.new_bool_var(f"x[{em.id}|{slot.index}]")
+            em.items.append(
+                Item(len(em.items), slot.start, slot.end, slot.location_id, lit, "slot", slot)
+            )
+            self.takers.setdefault(slot.index, []).append((em.id, lit))
+        for interval, location in facts.training:
+            lit = model.new_bool_var(f"training[{em.id}|{interval.start}]")
+            em.items.append(
+                Item(
+                    len(em.items),
+                    interval.start,
+                    interval.end,
+                    location,
+                    lit,
+                    "training",
+                    fixed_by="training_sessions",
+                )
+            )
+        for interval in facts.employee.external_intervals:
+            lit = model.new_bool_var(f"external[{em.id}|{interval.start}]")
+            em.items.append(
+                Item(
+                    len(em.items),
+                    interval.start,
+                    interval.end,
+                    None,
+                    lit,
+                    "external",
+                    fixed_by="external_work",
+                )
+            )
+        for it in em.items:
+            if it.fixed_by is not None:
+                model.add(it.lit == 1).only_enforce_if(self.guard(it.fixed_by, em.id))
+        em.items.sort(key=lambda it: (it.start, it.end, it.pos))
+        for pos, it in enumerate(em.items):
+            it.pos = pos
+
+    def _timeline(self, em: EmployeeModel) -> None:
+        model = self.model
+        mode = em.facts.employee.travel_mode
+        by_day: list[list[Item]] = [[] for _ in range(DAYS_PER_WEEK)]
+        for it in em.items:
+            by_day[min(DAYS_PER_WEEK - 1, max(0, it.start // MINUTES_PER_DAY))].append(it)
+        for d, items in enumerate(by_day):
+            day = DayModel(d, items, _model=model)
+            em.days.append(day)
+            if not items:
+                continue
+            day.works = model.new_bool_var(f"works[{em.id}|{d}]")
+            if len(items) == 1:
+                model.add(day.works == items[0].lit)
+                day.first[items[0].pos] = items[0].lit
+                day.last[items[0].pos] = items[0].lit
+                continue
+            node = {it.pos: k + 1 for k, it in enumerate(items)}
+            arcs = [(0, 0, day.works.Not())]
+            for it in items:
+                first = model.new_bool_var(f"first[{em.id}|{it.pos}]")
+                last = model.new_bool_var(f"last[{em.id}|{it.pos}]")
+                day.first[it.pos], day.last[it.pos] = first, last
+                arcs += [
+                    (node[it.pos], node[it.pos], it.lit.Not()),
+                    (0, node[it.pos], first),
+                    (node[it.pos], 0, last),
+                ]
+            for a in items:
+                for b in items:
+                    if b.start < a.end:
+                        continue
+                    travel = self.index.travel_minutes(mode, a.location, b.location)
+                    rest = b.start - a.end - travel
+                    if rest < 0 or _same_quota_joined(a, b, em.facts.limits.break_minutes, rest):
+                        continue
+                    lit = model.new_bool_var(f"arc[{em.id}|{a.pos}>{b.pos}]")
+                    day.arcs.append(Arc(a, b, lit, travel, rest))
+                    arcs.append((node[a.pos], node[b.pos], lit))
+            model.add_circuit(arcs)
+        if any(it.end > (it.start // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY for it in em.items):
+            model.add_no_overlap(
+                [
+                    model.new_optional_fixed_size_interval_var(
+                        it.start, it.minutes, it.lit, f"iv[{em.id}|{it.pos}]"
+                    )
+                    for it in em.items
+                ]
+            )
+
+    def _coverage(self) -> None:
+        """Block headcounts, quota minutes and quota concurrency."""
+        model = self.model
+        for n in self.problem.needs:
+            lits = [
+                lit
+                for i in self.table.by_need.get(n.id, ())
+                if not self.table.slots[i].orphan
+                and self.table.slots[i].start == n.start
+                and self.table.slots[i].end == n.end
+                for _, lit in self.takers.get(i, ())
+            ]
+            self.asked[n.id] = n.headcount * (n.end - n.start)
+            if lits:
+                model.add(sum(lits) <= n.headcount)
+            self.covered_expr[n.id] = (n.end - n.start) * sum(lits)
+        for q in self.problem.quotas:
+            slots = [
+                self.table.slots[i]
+                for i in self.table.by_need.get(q.id, ())
+                if self.table.slots[i].quota
+            ]
+            self.asked[q.id] = q.weekly_minutes
+            terms = [(s, lit) for s in slots for _, lit in self.takers.get(s.index, ())]
+            covered = sum(s.minutes * lit for s, lit in terms)
+            if terms:
+                model.add(covered <= q.weekly_minutes)
+                points = sorted({s.start for s, _ in terms})
+                for t in points:
+                    active = [lit for s, lit in terms if s.start <= t < s.end]
+                    if len(active) > q.headcount:
+                        model.add(sum(active) <= q.headcount)
+            self.covered_expr[q.id] = covered
+
+
+def _same_quota_joined(a: Item, b: Item, break_minutes: int, rest: int) -> bool:
+    """Two touching segments of one quota are one longer segment: no arc between them."""
+    return (
+        a.slot is not None
+        and b.slot is not None
+        and a.slot.quota
+        and a.slot.need_id == b.slot.need_id
+        and rest < break_minutes
+    )

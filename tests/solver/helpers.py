@@ -1,0 +1,42 @@
+"""Shared helpers of the solver tests: every solve goes through the independent checker."""
+
+from __future__ import annotations
+
+from solver.checker import check
+from solver.problem import Problem
+from solver.roster import Assignment, Roster, SolveResult, SolveStatus
+from solver.solve import solve
+
+
+def solved(problem: Problem) -> SolveResult:
+    """Solve, and fail the test if the checker finds any hard-rule violation."""
+    result = solve(problem)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE), result.status
+    violations = check(problem, result.roster)
+    assert violations == [], violations
+    return result
+
+
+def covered(result: SolveResult) -> set[str]:
+    return {a.need_id for a in result.assignments}
+
+
+def roster_of(problem: Problem, *cells: tuple[str, str, int, int]) -> Roster:
+    """A hand-made roster: (employee, need, start, end) cells on the needs' sites."""
+    sites = {s.id: s for s in problem.sites}
+    needs = {n.id: n for n in problem.needs}
+    out = []
+    for employee_id, need_id, start, end in cells:
+        site = sites[needs[need_id].site_id] if need_id in needs else problem.sites[0]
+        out.append(Assignment(employee_id, site.member_id, site.id, need_id, start, end))
+    return Roster(problem.week, tuple(out))
+
+
+def take(problem: Problem, employee_id: str, *need_ids: str) -> Roster:
+    """A hand-made roster giving the employee whole blocks."""
+    needs = {n.id: n for n in problem.needs}
+    return roster_of(problem, *((employee_id, n, needs[n].start, needs[n].end) for n in need_ids))
+
+
+def broken_rules(problem: Problem, roster: Roster) -> set[str]:
+    return {v.rule for v in check(problem, roster)}

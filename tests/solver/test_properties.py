@@ -1,0 +1,84 @@
+"""Properties over small generated groups: checker-clean, never over the ask, notice kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.checker import check
+from solver.problem import MINUTES_PER_DAY, Consent, Problem
+from solver.roster import SolveStatus
+from solver.solve import solve
+from solver.testing import Size, generate, with_previous
+
+SMALL = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def small_groups(draw) -> Problem:
+    size = Size(
+        employees=draw(st.integers(2, 7)),
+        members=draw(st.integers(1, 4)),
+        blocks=draw(st.integers(3, 14)),
+        quotas=draw(st.integers(0, 1)),
+    )
+    problem = generate(size, seed=draw(st.integers(0, 10_000)), time_limit=2.0, workers=1)
+    return problem
+
+
+@SMALL
+@given(small_groups())
+def test_solver_rosters_break_no_hard_rule(problem):
+    result = solve(problem)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert check(problem, result.roster) == []
+
+
+@SMALL
+@given(small_groups())
+def test_covered_minutes_never_exceed_asked_minutes(problem):
+    result = solve(problem)
+    per_need = Counter()
+    for a in result.assignments:
+        per_need[a.need_id] += a.minutes
+    asked = {n.id: n.headcount * (n.end - n.start) for n in problem.needs}
+    asked |= {q.id: q.weekly_minutes for q in problem.quotas}
+    assert all(per_need[n] <= asked[n] for n in per_need)
+    for member, minutes in result.minutes_by_member.items():
+        assert minutes <= result.asked_minutes_by_member[member]
+
+
+@SMALL
+@given(small_groups(), st.integers(1, 4), st.booleans())
+def test_published_hours_inside_the_notice_window_stay_without_consent(problem, day, consent):
+    first = solve(problem)
+    cutoff = day * MINUTES_PER_DAY
+    consents = (Consent(problem.employees[0].id),) if consent else ()
+    # A week that changed since publication: every need's priority goes up, and one is gone.
+    changed = replace(
+        problem,
+        needs=tuple(replace(n, priority=n.priority + 1) for n in problem.needs[1:]),
+        consents=consents,
+    )
+    again = solve(with_previous(changed, first.roster, notice_cutoff=cutoff))
+    assert check(with_previous(changed, first.roster, notice_cutoff=cutoff), again.roster) == []
+    still_needed = {n.id for n in changed.needs}
+    consenting = {c.employee_id for c in consents}
+    frozen = {
+        a
+        for a in first.assignments
+        if a.start < cutoff and a.need_id in still_needed and a.employee_id not in consenting
+    }
+    assert frozen <= set(again.assignments)
+    new_inside = {
+        a for a in again.assignments if a.start < cutoff and a.employee_id not in consenting
+    } - set(first.assignments)
+    assert new_inside == set()

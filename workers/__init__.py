@@ -1,0 +1,1 @@
+"""RabbitMQ adapters: the topology, the outbox relay and the planner consumer (pika)."""
