@@ -45,6 +45,18 @@ def _hours(minutes: int | None) -> float | None:
     return None if minutes is None else minutes / 60
 
 
+def _in_zone(zone: ZoneInfo) -> tuple[Any, Any]:
+    """Functions writing stored UTC instants in the territory's time zone."""
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(zone)
+
+    def span(start: datetime, end: datetime) -> s.Interval:
+        return s.Interval(start=local(start), end=local(end))
+
+    return local, span
+
+
 def territory_names(session: Session) -> list[str]:
     return list(session.exec(select(m.Territory.id).order_by(m.Territory.id)).all())
 
@@ -61,13 +73,7 @@ def export_scenario(session: Session, name: str | None = None) -> s.Scenario:
     territory = session.get(m.Territory, name)
     if territory is None:
         raise UnknownTerritory(f"no territory named {name!r}")
-    zone = ZoneInfo(territory.time_zone)
-
-    def local(value: datetime) -> datetime:
-        return value.astimezone(zone)
-
-    def span(start: datetime, end: datetime) -> s.Interval:
-        return s.Interval(start=local(start), end=local(end))
+    local, span = _in_zone(ZoneInfo(territory.time_zone))
 
     skills = session.exec(
         select(m.Skill).where(m.Skill.territory_id == name).order_by(m.Skill.position)
@@ -105,13 +111,7 @@ def export_group(
         raise UnknownTerritory(f"no group {group_id!r}")
     territory = session.get(m.Territory, group.territory_id)
     assert territory is not None  # a foreign key guarantees it
-    zone = ZoneInfo(territory.time_zone)
-
-    def local(value: datetime) -> datetime:
-        return value.astimezone(zone)
-
-    def span(start: datetime, end: datetime) -> s.Interval:
-        return s.Interval(start=local(start), end=local(end))
+    local, span = _in_zone(ZoneInfo(territory.time_zone))
 
     skills = session.exec(
         select(m.Skill).where(m.Skill.territory_id == territory.id).order_by(m.Skill.position)

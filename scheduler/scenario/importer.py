@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -167,52 +168,9 @@ def _import_group(
             )
         )
         session.flush()
-        for w_index, window in enumerate(placement.tutor_presence):
-            session.add(
-                m.TutorPresence(
-                    placement_id=placement.id,
-                    position=w_index,
-                    weekday=window.day.index,
-                    start_minute=clock_minutes(window.start),
-                    end_minute=clock_minutes(window.end),
-                )
-            )
-        for t_index, training in enumerate(placement.training):
-            session.add(
-                m.TrainingSession(
-                    id=training.id,
-                    position=t_index,
-                    placement_id=placement.id,
-                    centre_id=training.centre_id,
-                    start=training.period.start,
-                    end=training.period.end,
-                )
-            )
-    for index, absence in enumerate(group.absences):
-        session.add(
-            m.Absence(
-                id=absence.id,
-                position=index,
-                employee_id=absence.employee_id,
-                kind=absence.kind.value,
-                start=absence.period.start,
-                end=absence.period.end,
-                note=absence.note,
-            )
-        )
-    for index, consent in enumerate(group.consents):
-        session.add(
-            m.Consent(
-                id=consent.id,
-                position=index,
-                employee_id=consent.employee_id,
-                week=consent.week,
-                start=consent.period.start,
-                end=consent.period.end,
-                given_at=consent.given_at,
-                note=consent.note,
-            )
-        )
+        session.add_all(placement_child_rows(placement))
+    session.add_all(absence_row(absence, index) for index, absence in enumerate(group.absences))
+    session.add_all(consent_row(consent, index) for index, consent in enumerate(group.consents))
     session.flush()
     for roster in group.rosters:
         version = m.RosterVersion(
@@ -306,16 +264,7 @@ def _import_employee(session: Session, group_id: str, employee: s.Employee, posi
                 position=index,
             )
         )
-    for index, window in enumerate(employee.availability):
-        session.add(
-            m.AvailabilityWindow(
-                employee_id=employee.id,
-                position=index,
-                weekday=window.day.index,
-                start_minute=clock_minutes(window.start),
-                end_minute=clock_minutes(window.end),
-            )
-        )
+    session.add_all(availability_rows(employee.id, employee.availability))
     for index, external in enumerate(employee.external_work):
         row = m.ExternalWork(
             employee_id=employee.id,
@@ -335,3 +284,69 @@ def _import_employee(session: Session, group_id: str, employee: s.Employee, posi
                     end_minute=clock_minutes(window.end),
                 )
             )
+
+
+def availability_rows(
+    employee_id: str, windows: Iterable[s.WeeklyWindow]
+) -> list[m.AvailabilityWindow]:
+    return [
+        m.AvailabilityWindow(
+            employee_id=employee_id,
+            position=index,
+            weekday=window.day.index,
+            start_minute=clock_minutes(window.start),
+            end_minute=clock_minutes(window.end),
+        )
+        for index, window in enumerate(windows)
+    ]
+
+
+def placement_child_rows(placement: s.Placement) -> list[SQLModel]:
+    """A placement's tutor presence and training sessions (the placement row is stored)."""
+    rows: list[SQLModel] = [
+        m.TutorPresence(
+            placement_id=placement.id,
+            position=index,
+            weekday=window.day.index,
+            start_minute=clock_minutes(window.start),
+            end_minute=clock_minutes(window.end),
+        )
+        for index, window in enumerate(placement.tutor_presence)
+    ]
+    rows.extend(
+        m.TrainingSession(
+            id=training.id,
+            position=index,
+            placement_id=placement.id,
+            centre_id=training.centre_id,
+            start=training.period.start,
+            end=training.period.end,
+        )
+        for index, training in enumerate(placement.training)
+    )
+    return rows
+
+
+def absence_row(absence: s.Absence, position: int) -> m.Absence:
+    return m.Absence(
+        id=absence.id,
+        position=position,
+        employee_id=absence.employee_id,
+        kind=absence.kind.value,
+        start=absence.period.start,
+        end=absence.period.end,
+        note=absence.note,
+    )
+
+
+def consent_row(consent: s.Consent, position: int) -> m.Consent:
+    return m.Consent(
+        id=consent.id,
+        position=position,
+        employee_id=consent.employee_id,
+        week=consent.week,
+        start=consent.period.start,
+        end=consent.period.end,
+        given_at=consent.given_at,
+        note=consent.note,
+    )

@@ -7,7 +7,12 @@ from sqlmodel import delete, select
 from scheduler import models as m
 from scheduler.messages import commands as c
 from scheduler.messages.events import AbsenceDeclared, AvailabilityChanged, PlacementChanged
-from scheduler.scenario.common import clock_minutes
+from scheduler.scenario.importer import (
+    absence_row,
+    availability_rows,
+    consent_row,
+    placement_child_rows,
+)
 from scheduler.scenario.schema import WORK_STUDY
 from scheduler.service.errors import FieldError, InvalidInput, NotFound
 from scheduler.service.handlers.context import (
@@ -36,14 +41,7 @@ def declare_absence(
     employee_or_404(uow, group.id, absence.employee_id)
     if uow.session.get(m.Absence, absence.id) is not None:
         raise InvalidInput([FieldError(("absence", "id"), f"absence id {absence.id!r} exists")])
-    row = m.Absence(
-        id=absence.id,
-        employee_id=absence.employee_id,
-        kind=absence.kind.value,
-        start=absence.period.start,
-        end=absence.period.end,
-        note=absence.note,
-    )
+    row = absence_row(absence, position=0)
     uow.session.add(row)
     touched = weeks_of_span(absence.period.start, absence.period.end, zone_of(group))
     weeks = within(touched, planning_weeks(uow, group, config))
@@ -71,16 +69,7 @@ def change_availability(
     uow.session.exec(
         delete(m.AvailabilityWindow).where(m.AvailabilityWindow.employee_id == employee.id)  # type: ignore[call-overload]
     )
-    rows = [
-        m.AvailabilityWindow(
-            employee_id=employee.id,
-            position=index,
-            weekday=window.day.index,
-            start_minute=clock_minutes(window.start),
-            end_minute=clock_minutes(window.end),
-        )
-        for index, window in enumerate(command.availability)
-    ]
+    rows = availability_rows(employee.id, command.availability)
     uow.session.add_all(rows)
     weeks = planning_weeks(uow, group, config)
     now = uow.clock.now()
@@ -101,15 +90,7 @@ def record_consent(uow: UnitOfWork, command: c.RecordConsent, config: PlanningCo
     employee_or_404(uow, group.id, consent.employee_id)
     if uow.session.get(m.Consent, consent.id) is not None:
         raise InvalidInput([FieldError(("consent", "id"), f"consent id {consent.id!r} exists")])
-    row = m.Consent(
-        id=consent.id,
-        employee_id=consent.employee_id,
-        week=consent.week,
-        start=consent.period.start,
-        end=consent.period.end,
-        given_at=consent.given_at,
-        note=consent.note,
-    )
+    row = consent_row(consent, position=0)
     uow.session.add(row)
     # A consent lets the planner change frozen hours: the week is worth another look.
     mark_dirty(uow, group.id, [consent.week], reason=f"consent of {consent.employee_id}")
@@ -160,27 +141,7 @@ def change_placement(
         )
     uow.session.add(row)
     uow.session.flush()
-    uow.session.add_all(
-        m.TutorPresence(
-            placement_id=row.id,
-            position=index,
-            weekday=window.day.index,
-            start_minute=clock_minutes(window.start),
-            end_minute=clock_minutes(window.end),
-        )
-        for index, window in enumerate(placement.tutor_presence)
-    )
-    uow.session.add_all(
-        m.TrainingSession(
-            id=session.id,
-            position=index,
-            placement_id=row.id,
-            centre_id=session.centre_id,
-            start=session.period.start,
-            end=session.period.end,
-        )
-        for index, session in enumerate(placement.training)
-    )
+    uow.session.add_all(placement_child_rows(placement))
     weeks = planning_weeks(uow, group, config)
     now = uow.clock.now()
     for week in weeks:
