@@ -23,6 +23,7 @@ from api.routes import (
     webhooks,
 )
 from api.settings import ApiSettings
+from api.web import router as web_router
 from scheduler.bootstrap import Application, bootstrap
 from scheduler.settings import Settings
 
@@ -73,6 +74,7 @@ def create_app(source: Settings | Application, api_settings: ApiSettings | None 
         keys,
     ):
         app.include_router(module.router)
+    app.include_router(web_router)  # the pages under /app (api/web)
     app.add_middleware(
         BodyLimit, max_bytes=api_settings.max_body_bytes, csv_bytes=api_settings.max_csv_bytes
     )

@@ -18,11 +18,14 @@ from scheduler.service.errors import NotFound
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def get_application(request: Request) -> Application:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
+# thread pool, and those hops, not the work, dominated a roster read under load. Those that
+# touch the database stay `def`: blocking the event loop on a pool checkout can deadlock it.
+async def get_application(request: Request) -> Application:
     return request.app.state.application  # type: ignore[no-any-return]
 
 
-def get_api_settings(request: Request) -> ApiSettings:
+async def get_api_settings(request: Request) -> ApiSettings:
     return request.app.state.api_settings  # type: ignore[no-any-return]
 
 
@@ -63,7 +66,7 @@ class _RoleGate:
     def __init__(self, roles: tuple[Role, ...]) -> None:
         self.roles = roles
 
-    def __call__(self, principal: PrincipalDep) -> None:
+    async def __call__(self, principal: PrincipalDep) -> None:
         # Decided on the role alone, before looking anything up: a 403 tells nothing of
         # whether the object exists.
         if principal.role not in self.roles:
@@ -99,7 +102,7 @@ class Paging:
         self.offset = offset
 
 
-def paging(
+async def paging(
     settings: ApiSettingsDep,
     limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

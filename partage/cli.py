@@ -287,34 +287,34 @@ def main() -> None:
 def demo(
     size: Annotated[str, typer.Option(help="S or M: the territory to generate.")] = "S",
     seed: Annotated[int, typer.Option()] = 1,
-    weeks: Annotated[int, typer.Option(min=1, max=8)] = 3,
+    weeks: Annotated[int, typer.Option(min=1, max=8, help="Weeks to plan from next week.")] = 3,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API after.")] = True,
+    time_limit: Annotated[float, typer.Option(min=0.5, max=600, help="Seconds per solve.")] = 5.0,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Generate a demo territory for the coming weeks and load it (replacing an older demo)."""
-    from datetime import date, timedelta
-
-    from scheduler import db
-    from scheduler.generator import generate
-    from scheduler.scenario.common import week_of
-    from scheduler.scenario.importer import import_scenario
+    """Plan a demo territory end to end (generate, load, plan, publish) and serve it."""
+    from partage.demo import demo_database_url, run_demo
+    from scheduler.settings import Settings
 
     if size.upper() not in {"S", "M"}:
         fail([FieldError(("size",), "the demo runs at size S or M")])
-    first_week = week_of(date.today() + timedelta(weeks=1))
-    scenario = generate(size.upper(), seed, first_week=first_week, weeks=weeks)
-    url = _database_url(database_url)
-    typer.echo(f"database: {url}")
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    try:
-        with db.session_scope(engine) as session:
-            import_scenario(session, scenario, replace=True)
-    finally:
-        engine.dispose()
-    typer.echo(f"territory {scenario.name!r}, weeks {', '.join(scenario.weeks)}:")
-    for group in scenario.groups:
-        typer.echo(
-            f"  {group.id:<10} {group.kind.value.upper():<5} {group.name}: "
-            f"{len(group.members)} members, {len(group.employees)} employees, "
-            f"{len(group.needs)} needs, {len(group.placements)} placements"
-        )
+    settings = Settings(database_url=database_url or _demo_url(demo_database_url))
+    run_demo(
+        size=size.upper(),
+        seed=seed,
+        weeks=weeks,
+        host=host,
+        port=port,
+        serve=serve,
+        time_limit=time_limit,
+        settings=settings,
+    )
+
+
+def _demo_url(default):  # type: ignore[no-untyped-def]
+    import os
+
+    # An explicit PARTAGE_DATABASE_URL wins; otherwise the demo keeps its own file.
+    return os.environ.get("PARTAGE_DATABASE_URL") or default()

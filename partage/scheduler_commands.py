@@ -108,9 +108,13 @@ def _run(health_file: Path | None, threads: int) -> int:
         log.info("stopping on %s", signal.Signals(number).name)
         stop.set()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    app = bootstrap(get_settings())
+    try:
+        app = bootstrap(get_settings())
+    except Exception:
+        log.exception("cannot start: the database is unreachable or cannot be migrated")
+        return 1
     service = ClockService(app, max_workers=threads)
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         report = service.start()
         log.info(

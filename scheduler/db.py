@@ -19,7 +19,14 @@ SQLITE_BEGIN = "partage_sqlite_begin"
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, with the settings each backend needs to behave like the other."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # As many connections as the API's thread pool (40) runs requests at once, so a burst
+        # never waits on the pool; SQLite connections are cheap file handles.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=40,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +49,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
 
 def alembic_config(url: str) -> Config:

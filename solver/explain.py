@@ -92,7 +92,7 @@ class _Explainer:
                 continue
             reasons = [r for s in slots if (r := self.employee_reason(facts, s)) is not None]
             if reasons:
-                detail[facts.id] = min(reasons, key=_rank)
+                detail[facts.id] = str(min(reasons, key=_rank))
         if not detail:
             return ReasonCode.NO_SKILL, detail
         counts = Counter(detail.values())
@@ -184,9 +184,13 @@ def explain_uncovered(
     return out
 
 
-def diagnose_infeasibility(problem: Problem, time_limit: float = 10.0) -> list[Conflict]:
+def diagnose_infeasibility(
+    problem: Problem,
+    time_limit: float = 10.0,
+    released: frozenset[tuple[str, str]] = frozenset(),
+) -> list[Conflict]:
     """Which hard rules, for whom, cannot hold together (a small set, in plain words)."""
-    ctx = ModelContext(problem, diagnose=True)
+    ctx = ModelContext(problem, diagnose=True, released=released)
     keys = list(ctx.guards)
     lits = [ctx.guards[k] for k in keys]
     core = _core(ctx.model, lits, time_limit, problem.parameters.random_seed)

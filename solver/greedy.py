@@ -176,21 +176,25 @@ def complete_hint(
     """
     probe = ctx.model.clone()
     probe.clear_hints()
+    variables = probe.proto.variables
     for var, value in partial.items():
-        probe.add(probe.get_bool_var_from_proto_index(var.index) == value)
+        domain = variables[var.index].domain
+        domain[0] = value
+        domain[1] = value
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
     status = solver.solve(probe)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for var, value in partial.items():
-            ctx.model.add_hint(var, value)
-        return None
     model = ctx.model
     model.clear_hints()
-    for i in range(len(model.proto.variables)):
-        var = model.get_int_var_from_proto_index(i)
-        model.add_hint(var, solver.value(var))
+    hint = model.proto.solution_hint
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        hint.vars.extend(var.index for var in partial)
+        hint.values.extend(partial.values())
+        return None
+    values = list(solver.response_proto.solution)
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
     return solver

@@ -1,15 +1,16 @@
 """The variable grid: who may take which slot, and each employee's week as a timeline.
 
-Each employee-day is a circuit over the items that may fill it (candidate slots, training
-sessions, work declared for another employer) plus a depot: an arc ``a -> b`` exists only when
-``b`` can start after ``a`` ends plus the travel between their locations. The chosen arcs are
-exactly the consecutive pairs of the day, so travel (counted as work), breaks, interruptions and
-the first start / last end of the day are linear in arc literals. Rules (``solver.rules``) read
+Each employee-day is a path through the items that may fill it (candidate slots, training
+sessions, work declared for another employer): an arc ``a -> b`` exists only when ``b`` can
+start after ``a`` ends plus the travel between their locations. The chosen arcs are exactly the
+consecutive pairs of the day, so travel (counted as work), breaks, interruptions and the first
+start / last end of the day are linear in arc literals. Rules (``solver.rules``) read
 this structure; they never build variables of their own beyond what they need.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,19 +130,32 @@ class EmployeeModel:
 class ModelContext:
     """A CP-SAT model of one problem, with the names needed to read and explain it."""
 
-    def __init__(self, problem: Problem, *, diagnose: bool = False) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        diagnose: bool = False,
+        released: frozenset[tuple[str, str]] = frozenset(),
+        employee_ids: Collection[str] | None = None,
+        shared: ModelContext | None = None,
+    ) -> None:
+        """``employee_ids`` models only those employees (a column generation's pricing
+        model); ``shared`` lends its index and slot table instead of building them again."""
         self.problem = problem
+        self.employee_ids = None if employee_ids is None else frozenset(employee_ids)
+        # (rule, employee) pairs whose constraints are left out: a frozen notice window that
+        # conflicts with the law is released rather than leaving the week without a roster.
+        self.released = released
         self.settings = problem.settings
         self.model = cp_model.CpModel()
-        self.index = ProblemIndex(problem)
-        self.table = SlotTable(problem, self.index)
+        self.index = shared.index if shared is not None else ProblemIndex(problem)
+        self.table = shared.table if shared is not None else SlotTable(problem, self.index)
         self.blocks = {n.id: n for n in problem.needs}
         self.diagnose = diagnose
         self.guards: dict[tuple[str, str | None], Any] = {}
         self.employees: dict[str, EmployeeModel] = {}
         self.takers: dict[int, list[tuple[str, Any]]] = {}
         self.penalties: list[Penalty] = []
-        self.hints: dict[Any, int] = {}
         self.covered_expr: dict[str, Any] = {}  # need id -> covered minutes
         self.asked: dict[str, int] = {}  # need id -> asked minutes
         self._build()
@@ -173,6 +187,8 @@ class ModelContext:
     # -- building -------------------------------------------------------------------------
     def _build(self) -> None:
         for e in self.problem.employees:
+            if self.employee_ids is not None and e.id not in self.employee_ids:
+                continue
             em = EmployeeModel(self.index.facts[e.id])
             self.employees[e.id] = em
             self._items(em)
@@ -181,7 +197,8 @@ class ModelContext:
             if rule.constrain is None:
                 continue
             for em in self.employees.values():
-                rule.constrain(self, em, self.guard(rule.name, em.id))
+                if (rule.name, em.id) not in self.released:
+                    rule.constrain(self, em, self.guard(rule.name, em.id))
         self._coverage()
         for soft in SOFT_RULES.values():
             self.penalties.extend(soft.terms(self))
@@ -254,17 +271,9 @@ class ModelContext:
                 day.first[items[0].pos] = items[0].lit
                 day.last[items[0].pos] = items[0].lit
                 continue
-            node = {it.pos: k + 1 for k, it in enumerate(items)}
-            arcs = [(0, 0, day.works.Not())]
             for it in items:
-                first = model.new_bool_var(f"first[{em.id}|{it.pos}]")
-                last = model.new_bool_var(f"last[{em.id}|{it.pos}]")
-                day.first[it.pos], day.last[it.pos] = first, last
-                arcs += [
-                    (node[it.pos], node[it.pos], it.lit.Not()),
-                    (0, node[it.pos], first),
-                    (node[it.pos], 0, last),
-                ]
+                day.first[it.pos] = model.new_bool_var(f"first[{em.id}|{it.pos}]")
+                day.last[it.pos] = model.new_bool_var(f"last[{em.id}|{it.pos}]")
             for a in items:
                 for b in items:
                     if b.start < a.end:
@@ -275,8 +284,7 @@ class ModelContext:
                         continue
                     lit = model.new_bool_var(f"arc[{em.id}|{a.pos}>{b.pos}]")
                     day.arcs.append(Arc(a, b, lit, travel, rest))
-                    arcs.append((node[a.pos], node[b.pos], lit))
-            model.add_circuit(arcs)
+            self._day_path(day)
         if any(it.end > (it.start // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY for it in em.items):
             model.add_no_overlap(
                 [
@@ -286,6 +294,26 @@ class ModelContext:
                     for it in em.items
                 ]
             )
+
+    def _day_path(self, day: DayModel) -> None:
+        """The chosen items of a day form one path through forward arcs (a flow in a DAG).
+
+        Each chosen item has exactly one way in (an arc, or being first) and one way out (an
+        arc, or being last), and the day has one first and one last item when worked. Arcs
+        only go forward in time, so there is no cycle and the path visits every chosen item:
+        the same as a circuit constraint, with a linear relaxation that is exact per day.
+        """
+        model = self.model
+        into: dict[int, list[Any]] = {it.pos: [] for it in day.items}
+        out: dict[int, list[Any]] = {it.pos: [] for it in day.items}
+        for a in day.arcs:
+            out[a.tail.pos].append(a.lit)
+            into[a.head.pos].append(a.lit)
+        for it in day.items:
+            model.add(sum(into[it.pos]) + day.first[it.pos] == it.lit)
+            model.add(sum(out[it.pos]) + day.last[it.pos] == it.lit)
+        model.add(sum(day.first.values()) == day.works)
+        model.add(sum(day.last.values()) == day.works)
 
     def _coverage(self) -> None:
         """Block headcounts, quota minutes and quota concurrency."""

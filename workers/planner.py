@@ -222,7 +222,11 @@ class PlannerConsumer:
         body: bytes,
     ) -> None:  # fmt: skip
         assert method.delivery_tag is not None
-        envelope = amqp.Envelope(body, properties, method.routing_key or "")
+        headers = properties.headers or {}
+        # A retried message comes back from its delay queue under the work queue's name; the
+        # key it was first published with travels in a header.
+        routing_key = str(headers.get(ROUTING_KEY) or method.routing_key or "")
+        envelope = amqp.Envelope(body, properties, routing_key)
         try:
             event = parse_event(body)
         except Exception as error:
@@ -236,7 +240,6 @@ class PlannerConsumer:
             channel.basic_ack(method.delivery_tag)
             self.stats["ignored"] += 1
             return
-        headers = properties.headers or {}
         delivery = Delivery(
             generation=self._generation,
             tag=method.delivery_tag,
@@ -259,7 +262,8 @@ class PlannerConsumer:
         assert self._publisher is not None
         if verdict.action == "retry":
             queue_name = self.topology.delay_queue(self.consumer, verdict.delay)
-            amqp.republish(self._publisher, queue_name, delivery.envelope, verdict.headers)
+            headers = {ROUTING_KEY: delivery.envelope.routing_key, **verdict.headers}
+            amqp.republish(self._publisher, queue_name, delivery.envelope, headers)
         elif verdict.action == "dead":
             self._dead_letter(
                 delivery.envelope,

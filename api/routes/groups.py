@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.errors import COMMON_RESPONSES
 from api.deps import Id, PrincipalDep, SessionDep, allow, visible
+from api.errors import COMMON_RESPONSES
 from api.schemas import GroupPublic
 from api.scopes import group_scope
 from scheduler import models as m

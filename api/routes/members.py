@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import Session, col, select
 
-from api.errors import COMMON_RESPONSES
 from api.deps import ApplicationDep, Id, PagingDep, PrincipalDep, SessionDep, allow, visible
+from api.errors import COMMON_RESPONSES
 from api.routes.common import page
 from api.schemas import MemberPublic, Page, SitePublic
 from api.scopes import group_scope, member_scope, site_scope

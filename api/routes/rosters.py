@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query, status
 from sqlmodel import Session
 
+from api.cache import TimedLRU
 from api.deps import ApplicationDep, Id, PrincipalDep, SessionDep, allow, visible
 from api.errors import COMMON_RESPONSES
 from api.routes.common import group_zone, links
@@ -57,6 +58,9 @@ def _assignment(line: RosterLine) -> AssignmentPublic:
     return AssignmentPublic(**line.__dict__)
 
 
+_PUBLISHED_LINES: TimedLRU[list[RosterLine]] = TimedLRU()
+
+
 def _roster(
     session: Session,
     version: m.RosterVersion,
@@ -65,8 +69,17 @@ def _roster(
     member_id: str | None = None,
 ) -> RosterPublic:
     assert version.id is not None
-    zone = group_zone(session, version.group_id)
-    lines = roster_lines(session, version.id, zone, employee_id=employee_id, member_id=member_id)
+    version_id = version.id
+
+    def load() -> list[RosterLine]:
+        zone = group_zone(session, version.group_id)
+        return roster_lines(session, version_id, zone, employee_id=employee_id, member_id=member_id)
+
+    # Employees and members read the published week over and over; it never changes.
+    if version.status == "published":
+        lines = _PUBLISHED_LINES.get_or_load((version_id, employee_id, member_id), load)
+    else:
+        lines = load()
     return RosterPublic(
         group_id=version.group_id,
         week=version.week,

@@ -23,7 +23,8 @@ def claim(uow: UnitOfWork, job_id: str, scheduled_for: datetime, owner: str) -> 
     """
     dialect = uow.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = uow.session.execute(
+    # RETURNING tells whether the row is ours: the rowcount of an ORM insert is -1 on psycopg.
+    taken = uow.session.execute(
         insert(JobRun)
         .values(
             job_id=job_id,
@@ -33,9 +34,10 @@ def claim(uow: UnitOfWork, job_id: str, scheduled_for: datetime, owner: str) -> 
             outcome=RUNNING,
         )
         .on_conflict_do_nothing()
-    )
+        .returning(col(JobRun.job_id))
+    ).first()
     uow.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return taken is not None
 
 
 def finish(

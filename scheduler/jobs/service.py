@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,6 +30,7 @@ from scheduler.models.jobs import APSCHEDULER_JOBS, JobRun
 
 log = logging.getLogger(__name__)
 
+RETRY_SECONDS = 1.0
 LOCAL = "local"  # job store of each process's own housekeeping (not shared, not guarded)
 PUBLISH_PREFIX = "publish:"
 NIGHTLY = "nightly-replan"
@@ -60,8 +62,8 @@ def _managed(job_id: str) -> bool:
     return job_id.startswith(PUBLISH_PREFIX) or job_id in (NIGHTLY, REMINDERS, RECOVERY)
 
 
-def wanted_jobs(app: Application) -> tuple[list[JobSpec], list[str]]:
-    """The durable jobs the groups and settings call for, and the groups that cannot have one."""
+def wanted_jobs(app: Application) -> tuple[list[JobSpec], dict[str, str]]:
+    """The durable jobs the groups and settings call for, and why some groups cannot have one."""
     settings = app.settings
     specs = [
         JobSpec(
@@ -83,12 +85,12 @@ def wanted_jobs(app: Application) -> tuple[list[JobSpec], list[str]]:
             f"stalled plan recovery, every {settings.recovery_scan_seconds:g} s",
         ),
     ]
-    problems = []
+    problems: dict[str, str] = {}
     for calendar in tasks.group_calendars(app):
         try:
             trigger = crontab_trigger(calendar.publication_cron, calendar.zone)
         except ValueError as error:
-            problems.append(f"group {calendar.id}: {error}")
+            problems[calendar.id] = str(error)
             continue
         specs.append(
             JobSpec(
@@ -111,9 +113,10 @@ def sync_jobs(scheduler: BaseScheduler, app: Application) -> SyncReport:
     same time; they write the same definitions.
     """
     report = SyncReport()
-    specs, report.problems = wanted_jobs(app)
-    for problem in report.problems:
-        log.error("group without publication job: %s", problem)
+    specs, problems = wanted_jobs(app)
+    for group_id, reason in problems.items():
+        report.problems.append(f"group {group_id}: {reason}")
+        log.error("bad publication cron: %s", reason, extra={"group_id": group_id})
     existing = {job.id: job for job in scheduler.get_jobs(jobstore=DURABLE)}
     for spec in specs:
         current = existing.get(spec.id)
@@ -130,14 +133,14 @@ def sync_jobs(scheduler: BaseScheduler, app: Application) -> SyncReport:
             replace_existing=True,
         )
         (report.added if current is None else report.replaced).append(spec.id)
-    wanted = {spec.id for spec in specs}
+    # A group whose cron became unreadable keeps its last good job rather than losing it.
+    keep = {spec.id for spec in specs} | {PUBLISH_PREFIX + group_id for group_id in problems}
     for job_id in existing:
-        # A group whose cron became invalid keeps its last good job rather than losing it.
-        unreadable = any(
-            p.startswith(f"group {job_id.removeprefix(PUBLISH_PREFIX)}:") for p in report.problems
-        )
-        if _managed(job_id) and job_id not in wanted and not unreadable:
-            scheduler.remove_job(job_id, jobstore=DURABLE)
+        if _managed(job_id) and job_id not in keep:
+            try:
+                scheduler.remove_job(job_id, jobstore=DURABLE)
+            except JobLookupError:
+                continue  # another scheduler's sync removed it first
             report.removed.append(job_id)
     if report.added or report.replaced or report.removed:
         log.info(
@@ -147,6 +150,35 @@ def sync_jobs(scheduler: BaseScheduler, app: Application) -> SyncReport:
     return report
 
 
+class DurableScheduler(BackgroundScheduler):
+    """A BackgroundScheduler fit for a job store that several processes share.
+
+    Two fixes to APScheduler 3's loop. It checks its state only after one more round of due
+    jobs, so a job due at the moment of shutdown is handed to an executor already shut down
+    (agronholm/apscheduler #285, #985) and its next run is then advanced in the shared store:
+    the run would be lost for every scheduler, not just this one. And an error of the store
+    (a job another process removed meanwhile, the database gone) would end the loop's thread.
+    """
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        try:
+            return super()._process_jobs()  # type: ignore[no-any-return]
+        except JobLookupError as error:
+            # Another scheduler removed the job (a one-off that ran, a group deleted) between
+            # our reading it and our updating it. Unhandled, this would end the scheduler's
+            # thread for good; the jobs left in this round are simply due at the next.
+            log.info("job gone from the shared store meanwhile: %s", error)
+            return RETRY_SECONDS
+        except Exception:
+            # The store failed after a job was handed over (the database went away): its next
+            # run was not saved, so it is due again next round, where its run record (same
+            # job, same instant) keeps it from running twice. Keep the loop alive meanwhile.
+            log.exception("job store error; retrying in %s s", self.jobstore_retry_interval)
+            return float(self.jobstore_retry_interval)
+
+
 def default_owner() -> str:
     """``host:pid:random``: who ran a job, in the run records and logs."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -154,12 +186,12 @@ def default_owner() -> str:
 
 def build_scheduler(
     app: Application, *, owner: str | None = None, max_workers: int = 4
-) -> BackgroundScheduler:
+) -> DurableScheduler:
     """A stopped scheduler whose durable jobs live in the application's database."""
     # Its own engine: the job store disposes of it on shutdown, and its short transactions
     # never wait behind the application's pool.
     store = SQLAlchemyJobStore(engine=db.make_engine(app.settings.database_url))
-    return BackgroundScheduler(
+    return DurableScheduler(
         jobstores={DURABLE: store, LOCAL: MemoryJobStore()},
         executors={"default": GuardedExecutor(app, owner or default_owner(), max_workers)},
         job_defaults={
@@ -217,26 +249,35 @@ class ClockService:
 
     @property
     def running(self) -> bool:
-        return bool(self.scheduler.state == STATE_RUNNING)
+        """Started, not paused, and its loop thread still alive (an error could end it)."""
+        thread = getattr(self.scheduler, "_thread", None)
+        alive = thread is not None and thread.is_alive()
+        return bool(self.scheduler.state == STATE_RUNNING) and alive
 
     def health(self) -> dict[str, Any]:
         """What a probe needs: running, last sync, and the next run of each durable job."""
-        jobs = {
-            job.id: job.next_run_time.isoformat() if job.next_run_time else None
-            for job in self.scheduler.get_jobs(jobstore=DURABLE)
-        }
-        stale = self.last_sync is None or (
-            self.app.clock.now() - self.last_sync
-            > timedelta(seconds=3 * self.app.settings.jobs_sync_seconds)
-        )
-        return {
-            "ok": self.running and not stale,
+        report: dict[str, Any] = {
             "owner": self.owner,
             "state": "running" if self.running else "stopped",
             "last_sync": self.last_sync.isoformat() if self.last_sync else None,
             "last_sync_error": self.last_sync_error,
-            "jobs": jobs,
         }
+        try:
+            report["jobs"] = {
+                job.id: job.next_run_time.isoformat() if job.next_run_time else None
+                for job in self.scheduler.get_jobs(jobstore=DURABLE)
+            }
+            report["database"] = "ok"
+        except Exception as error:  # a probe reports an outage, it must not crash the process
+            report["jobs"] = {}
+            report["database"] = f"error: {error!r}"[:300]
+        # Three missed syncs in a row (the database down for long) make the process unhealthy.
+        stale = self.last_sync is None or (
+            self.app.clock.now() - self.last_sync
+            > timedelta(seconds=3 * self.app.settings.jobs_sync_seconds)
+        )
+        report["ok"] = self.running and not stale and report["database"] == "ok"
+        return report
 
     def stop(self, wait: bool = True) -> None:
         """Stop taking jobs; with ``wait``, let the running ones finish first."""

@@ -206,8 +206,11 @@ class LocalBus:
     # ------------------------------------------------------------------ dispatch
 
     def _dispatch(self, row: OutboxMessage) -> None:
-        """The relay's publish function: hand the event to subscribers and the planner."""
-        event = outbox.event_of(row)
+        """The relay's publish function."""
+        self.publish(outbox.event_of(row))
+
+    def publish(self, event: Event) -> None:
+        """Hand an event to the subscribers and, if it is the planner's, to the planner."""
         for types, callback in self._subscribers:
             if types is None or event.type in types:
                 try:

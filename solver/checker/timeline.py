@@ -201,7 +201,8 @@ def _day_shapes(
                     f"{e.id} has {interruptions} interruptions on day {d}",
                 )
             )
-        if limits.under_24h:
+        # A day of work for another employer only is no day of the part-time contract.
+        if limits.under_24h and any(w.source != "external" for w in items):
             minutes = sum(w.end - w.start for w in items if w.source != "external")
             minutes += sum(lk.travel_between(e, a, b) for a, b in itertools.pairwise(items))
             short = minutes < s.half_day_min_minutes or (

@@ -91,11 +91,30 @@ def short_contract_grouping(ctx: ModelContext, em: EmployeeModel, guard: list[An
     for day in em.days:
         if not day.items:
             continue
+        works = _works_for_group(ctx, em, day)
+        if works is None:
+            continue
         minutes = day.minutes(group_only=True)
-        ctx.model.add(minutes >= s.half_day_min_minutes).only_enforce_if([day.works, *guard])
+        ctx.model.add(minutes >= s.half_day_min_minutes).only_enforce_if([works, *guard])
         for a in day.arcs:
             if a.rest > limits.break_minutes:
                 ctx.model.add(minutes >= s.whole_day_min_minutes).only_enforce_if([a.lit, *guard])
+
+
+def _works_for_group(ctx: ModelContext, em: EmployeeModel, day: DayModel) -> Any | None:
+    """Whether the day has work for the group (None: it never has).
+
+    A day of work for another employer only is no day of the part-time contract, so the
+    grouping rule leaves it alone.
+    """
+    if all(it.for_group for it in day.items):
+        return day.works
+    mine = [it.lit for it in day.items if it.for_group]
+    if not mine:
+        return None
+    works = ctx.model.new_bool_var(f"works_for_group[{em.id}|{day.day}]")
+    ctx.model.add_max_equality(works, mine)
+    return works
 
 
 RULES.append(

@@ -54,7 +54,7 @@ def member_fairness(ctx: ModelContext) -> list[Penalty]:
         if member is None:
             continue
         asked[member] = asked.get(member, 0) + ctx.asked[need_id]
-        coverable = _coverable(ctx, need_id)
+        coverable = coverable_minutes(ctx, need_id)
         if coverable > 0:
             shortfall.setdefault(member, []).append(coverable - expr)
     if not shortfall or w == 0:
@@ -65,7 +65,8 @@ def member_fairness(ctx: ModelContext) -> list[Penalty]:
     return [Penalty("member_fairness", worst, w)]
 
 
-def _coverable(ctx: ModelContext, need_id: str) -> int:
+def coverable_minutes(ctx: ModelContext, need_id: str) -> int:
+    """Minutes of a need that someone may cover at all (its asked minutes, capped)."""
     slots = ctx.table.by_need.get(need_id, ())
     takers = sum(len(ctx.takers.get(i, ())) for i in slots)
     if takers == 0:
@@ -88,7 +89,6 @@ def changes(ctx: ModelContext) -> list[Penalty]:
             key = (it.slot.need_id, it.slot.site_id, it.start, it.end)
             if key in previous:
                 out.append(Penalty("changes", 1 - it.lit, w))
-                ctx.hints[it.lit] = 1
             else:
                 out.append(Penalty("changes", it.lit, w))
     return out

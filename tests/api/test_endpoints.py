@@ -42,9 +42,7 @@ def test_a_member_submits_changes_and_cancels_its_need(world: World) -> None:
     assert cancelled.json()["need"]["cancelled"] is True
     listed = world.client.get("/v1/groups/ge1/needs", headers=member).json()
     assert "ge1-n9" not in {n["id"] for n in listed["items"]}
-    listed = world.client.get(
-        "/v1/groups/ge1/needs?include_cancelled=true", headers=member
-    ).json()
+    listed = world.client.get("/v1/groups/ge1/needs?include_cancelled=true", headers=member).json()
     assert {n["member_id"] for n in listed["items"]} == {"ge1-m1"}  # never another member's
 
 
@@ -155,7 +153,7 @@ def test_rosters_by_role(world: World) -> None:
         f"/v1/groups/geiq1/weeks/{WEEK}/diff?from_version=1&to_version=1", headers=manager
     ).json()
     assert (diff["added"], diff["removed"], diff["unchanged"]) == ([], [], 1)
-    missing = world.client.get(f"/v1/groups/geiq1/weeks/2026-W51/roster", headers=manager)
+    missing = world.client.get("/v1/groups/geiq1/weeks/2026-W51/roster", headers=manager)
     assert missing.status_code == 404
 
 
@@ -188,7 +186,9 @@ def test_placements_and_training_sessions(world: World) -> None:
     del changed["group_id"]
     changed["tutor_name"] = "Marie Durand"
     response = world.client.put(
-        "/v1/groups/geiq1/placements/geiq1-p1", json=changed, headers=world.headers("home", "manager")
+        "/v1/groups/geiq1/placements/geiq1-p1",
+        json=changed,
+        headers=world.headers("home", "manager"),
     )
     assert response.status_code == 202, response.text
     assert response.json()["placement"]["tutor_name"] == "Marie Durand"
@@ -197,7 +197,9 @@ def test_placements_and_training_sessions(world: World) -> None:
 def test_keys_are_shown_once_and_revocable(world: World) -> None:
     manager = world.headers("home", "manager")
     created = world.client.post(
-        "/v1/groups/geiq1/keys", json={"role": "employee", "subject_id": "geiq1-e1"}, headers=manager
+        "/v1/groups/geiq1/keys",
+        json={"role": "employee", "subject_id": "geiq1-e1"},
+        headers=manager,
     ).json()
     key = created["key"]
     assert world.client.get("/v1/employees/geiq1-e1", headers={"X-API-Key": key}).status_code == 200

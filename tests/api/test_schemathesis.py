@@ -47,6 +47,9 @@ def test_api_conforms_to_its_schema(world: World) -> None:
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as error:  # collect every operation's failure, not only the first
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as error:  # collect every operation's failure, not only the first
             failures.append(f"{operation.label}: {str(error)[:2000]}")
     assert failures == [], "\n\n".join(failures)

@@ -105,9 +105,7 @@ def _relay_events(world: World) -> int:
     return created
 
 
-def test_publication_is_posted_signed_to_the_members_url(
-    world: World, receiver: Receiver
-) -> None:
+def test_publication_is_posted_signed_to_the_members_url(world: World, receiver: Receiver) -> None:
     hook_id, secret = _subscribe(world, receiver.url)
     _publish_new_draft(world)
 

@@ -18,7 +18,9 @@ def test_weekday_numbers_are_read_as_crontab_numbers_where_sunday_is_zero() -> N
     sunday = next_fire(crontab_trigger("0 12 * * 0", PARIS), datetime(2026, 12, 1, tzinfo=UTC))
     assert friday.astimezone(PARIS).strftime("%a %H:%M") == "Fri 12:00"
     assert sunday.astimezone(PARIS).strftime("%a") == "Sun"
-    assert crontab_trigger("0 12 * * 7", PARIS).fields == crontab_trigger("0 12 * * sun", PARIS).fields
+    assert (
+        crontab_trigger("0 12 * * 7", PARIS).fields == crontab_trigger("0 12 * * sun", PARIS).fields
+    )
 
 
 @pytest.mark.parametrize(

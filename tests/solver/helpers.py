@@ -17,6 +17,16 @@ def solved(problem: Problem) -> SolveResult:
     return result
 
 
+def solved_or_released(problem: Problem) -> SolveResult:
+    """Solve; the only violations allowed are notice windows the result says it released."""
+    result = solve(problem)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE), result.status
+    released = {c.employee_id for c in result.conflicts if c.rule == "notice_period"}
+    for v in check(problem, result.roster):
+        assert v.rule == "notice_period" and v.employee_id in released, v
+    return result
+
+
 def covered(result: SolveResult) -> set[str]:
     return {a.need_id for a in result.assignments}
 

@@ -20,7 +20,7 @@ from solver.problem import (
     TrainingSession,
 )
 from solver.testing import at, block, person, small_problem
-from tests.solver.helpers import broken_rules, covered, solved, take
+from tests.solver.helpers import broken_rules, covered, solved, solved_or_released, take
 
 
 def test_nobody_is_in_two_places_at_once():
@@ -169,3 +169,17 @@ def test_published_hours_in_the_notice_window_change_with_consent():
     problem = _notice_problem(consents=(Consent("e1"),))
     assert covered(solved(problem)) == {"high"}
     assert broken_rules(problem, take(problem, "e1", "high")) == set()
+
+
+def test_notice_window_yields_to_the_law_and_the_result_says_so():
+    short_contract = person(kind=ContractKind.PERMANENT_PART_TIME, contract=900)
+    kept = block("kept", at(0, 8), at(0, 10))
+    problem = small_problem([short_contract], [kept], notice_cutoff=at(3, 0))
+    published = (
+        PreviousAssignment("e1", "m1", "s1", "kept", at(0, 8), at(0, 10)),
+        PreviousAssignment("e1", "m1", "s1", "cancelled", at(0, 10, 10), at(0, 12)),
+    )
+    problem = replace(problem, previous_assignments=published)
+    result = solved_or_released(problem)
+    assert result.assignments == ()
+    assert any(c.rule == "notice_period" and c.employee_id == "e1" for c in result.conflicts)

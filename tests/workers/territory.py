@@ -8,7 +8,6 @@ leave it within weeks).
 from __future__ import annotations
 
 import json
-
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo

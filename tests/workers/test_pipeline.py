@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlmodel import Session, col, func, select
+import itertools
+import threading
+import time
+from dataclasses import dataclass
 
-from scheduler import models as m
+import pytest
+
 from scheduler.bootstrap import Application
 from scheduler.messages import commands as c
-from scheduler.messages.events import RosterUpdated
-from scheduler.models.messaging import OutboxMessage, PlanningState
+from scheduler.messages.events import Event, RosterUpdated
 from tests.workers.conftest import Pipeline, Tap
+from tests.workers.queries import planning_state, reflected_needs, roster_versions
 from tests.workers.territory import burst_need, need, target_week
 
 POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-def roster_versions(app: Application, group_id: str, week: str) -> list[m.RosterVersion]:
-    with Session(app.engine) as session:
-        return list(
-            session.exec(
-                select(m.RosterVersion)
-                .where(m.RosterVersion.group_id == group_id, m.RosterVersion.week == week)
-                .order_by(col(m.RosterVersion.number))
-            ).all()
-        )
-
-
-def planning_state(app: Application, group_id: str, week: str) -> PlanningState:
-    with Session(app.engine) as session:
-        state = session.get(PlanningState, (group_id, week))
-        assert state is not None
-        return state
-
-
-def reflected_needs(app: Application, version: m.RosterVersion) -> set[str]:
-    """Needs a version assigns or explains as uncovered: the ones its solve knew about."""
-    with Session(app.engine) as session:
-        assigned = session.exec(
-            select(m.Assignment.need_id).where(m.Assignment.roster_version_id == version.id)
-        ).all()
-    uncovered = {u["need_id"] for u in version.summary.get("uncovered", [])}
-    return {n for n in assigned if n} | uncovered
 
 
 def test_a_submitted_need_leads_to_a_roster_update_that_covers_it(
@@ -98,6 +73,68 @@ def test_a_burst_of_200_needs_is_planned_in_a_handful_of_solves(
     assert reflected_needs(app, versions[-1]) == {f"ga-n{k}" for k in range(200)}
 
 
-def outbox_count(app: Application) -> int:
-    with Session(app.engine) as session:
-        return session.exec(select(func.count()).select_from(OutboxMessage)).one()
+@dataclass
+class Handling:
+    group_id: str
+    week: str
+    start: float
+    end: float
+    solves: int
+
+
+@POSTGRES_ONLY
+def test_two_workers_solve_two_groups_in_parallel_and_never_one_week_twice_at_once(
+    app: Application, pipeline: Pipeline, tap: Tap
+) -> None:
+    handlings: list[Handling] = []
+    lock = threading.Lock()
+
+    def recording(event: Event, owner: str) -> object:
+        start = time.monotonic()
+        report = app.bus.react(event, worker_id=owner)
+        with lock:
+            handlings.append(
+                Handling(event.group_id, event.week or "", start, time.monotonic(), report.solves)
+            )
+        return report
+
+    pipeline.relay()
+    pipeline.consumer(handler=recording, concurrency=1)
+    pipeline.consumer(handler=recording, concurrency=1)
+    week = target_week()
+
+    # Three waves of changes to both groups; the plan.requested of a wave may meet the solve
+    # of the previous one, on either worker.
+    for wave in range(3):
+        for group in ("ga", "gb"):
+            for k in range(3):
+                number = 10 * wave + k
+                app.bus.handle(
+                    c.SubmitNeed(group_id=group, need=burst_need(group, number, week=week))
+                )
+        tap.wait_for(
+            lambda _e, wave=wave: all(
+                planning_state(app, g, week).solved_seq == 3 * (wave + 1) for g in ("ga", "gb")
+            ),
+            60,
+            f"wave {wave} to be planned",
+        )
+
+    solving = [h for h in handlings if h.solves]
+    for group in ("ga", "gb"):
+        mine = sorted((h for h in solving if h.group_id == group), key=lambda h: h.start)
+        for before, after in itertools.pairwise(mine):
+            assert before.end <= after.start, f"{group} solved twice at once"
+    parallel = [
+        (a, b)
+        for a in solving
+        if a.group_id == "ga"
+        for b in solving
+        if b.group_id == "gb" and a.start < b.end and b.start < a.end
+    ]
+    assert parallel, "the two groups were never solved at the same time"
+    # Every solve stored one version, and the last covers the last wave.
+    for group in ("ga", "gb"):
+        versions = roster_versions(app, group, week)
+        assert len(versions) == planning_state(app, group, week).solves
+        assert {f"{group}-n2{k}" for k in range(3)} <= reflected_needs(app, versions[-1])
