@@ -135,12 +135,27 @@ def greedy_hints(ctx: ModelContext) -> dict[Any, int]:
     """Hints for every candidate and timeline variable from the greedy roster."""
     roster = greedy_roster(ctx)
     chosen = {(a.employee_id, a.need_id, a.site_id, a.start, a.end) for a in roster.assignments}
+    return week_hints(
+        ctx,
+        {
+            em.id: frozenset(
+                it.slot.index
+                for it in em.slot_items()
+                if (em.id, it.slot.need_id, it.slot.site_id, it.start, it.end) in chosen
+            )
+            for em in ctx.employees.values()
+        },
+    )
+
+
+def week_hints(ctx: ModelContext, chosen: dict[str, frozenset[int]]) -> dict[Any, int]:
+    """Hints for every candidate and timeline variable from each employee's chosen slots."""
     hints: dict[Any, int] = {}
     for em in ctx.employees.values():
+        mine = chosen.get(em.id, frozenset())
         on: set[int] = set()
         for it in em.items:
-            s = it.slot
-            value = 1 if s is None else int((em.id, s.need_id, s.site_id, s.start, s.end) in chosen)
+            value = 1 if it.slot is None else int(it.slot.index in mine)
             hints[it.lit] = value
             if value:
                 on.add(it.pos)
@@ -160,6 +175,14 @@ def greedy_hints(ctx: ModelContext) -> dict[Any, int]:
     return hints
 
 
+def chosen_slots(ctx: ModelContext, solver: cp_model.CpSolver) -> dict[str, frozenset[int]]:
+    """Each employee's slots in the solution held by ``solver``."""
+    return {
+        em.id: frozenset(it.slot.index for it in em.slot_items() if solver.boolean_value(it.lit))
+        for em in ctx.employees.values()
+    }
+
+
 def greedy_baseline(problem: Problem) -> Roster:
     """The greedy roster alone (for the benchmark's ratio to beat)."""
     return greedy_roster(ModelContext(problem))
@@ -174,6 +197,22 @@ def complete_hint(
     even slow it down. Returns the solver holding the completed solution (also a fallback
     roster), or None — leaving the partial hint — when the completion fails.
     """
+    solver = fixed_solve(ctx, partial, time_limit)
+    model = ctx.model
+    if solver is None:
+        model.clear_hints()
+        hint = model.proto.solution_hint
+        hint.vars.extend(var.index for var in partial)
+        hint.values.extend(partial.values())
+        return None
+    use_as_hint(ctx, solver)
+    return solver
+
+
+def fixed_solve(
+    ctx: ModelContext, partial: dict[Any, int], time_limit: float = 5.0
+) -> cp_model.CpSolver | None:
+    """The model's solution with ``partial``'s variables fixed, or None when there is none."""
     probe = ctx.model.clone()
     probe.clear_hints()
     variables = probe.proto.variables
@@ -186,15 +225,16 @@ def complete_hint(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
-    status = solver.solve(probe)
+    if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return solver
+
+
+def use_as_hint(ctx: ModelContext, solver: cp_model.CpSolver) -> None:
+    """Make the complete solution held by ``solver`` the model's hint."""
     model = ctx.model
     model.clear_hints()
     hint = model.proto.solution_hint
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        hint.vars.extend(var.index for var in partial)
-        hint.values.extend(partial.values())
-        return None
     values = list(solver.response_proto.solution)
     hint.vars.extend(range(len(values)))
     hint.values.extend(values)
-    return solver

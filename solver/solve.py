@@ -10,7 +10,15 @@ from ortools.sat.python import cp_model
 
 from solver.bound import lp_lower_bound
 from solver.explain import diagnose_infeasibility
-from solver.greedy import complete_hint, greedy_hints
+from solver.columns import generate_columns, linking_rows, restricted_master
+from solver.greedy import (
+    chosen_slots,
+    complete_hint,
+    fixed_solve,
+    greedy_hints,
+    use_as_hint,
+    week_hints,
+)
 from solver.model import ModelContext
 from solver.objective import build_objective
 from solver.problem import Problem
@@ -23,6 +31,11 @@ LARGE_MODEL_SLOTS = 1500  # slots with at least one candidate
 LP_BOUND_MIN_SECONDS = 8.0
 LP_BOUND_MAX_CANDIDATES = 60000
 LP_BOUND_SHARE = 0.35
+# Column generation (solver.columns) needs a few seconds to pay; it gets a share of the time
+# limit for its bound and columns, its restricted master another, the full search the rest.
+COLUMNS_MIN_SECONDS = 4.0
+COLUMNS_SHARE = 0.45
+MASTER_SHARE = 0.2
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -49,6 +62,14 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.first_seconds = time.perf_counter() - self._started
         if self._on_progress is not None:
             self._on_progress(Progress(objective, float("-inf"), self.first_seconds, 0))
+
+    def report(self, objective: float) -> None:
+        """A better roster found before the full search (the restricted master's)."""
+        self.solutions += 1
+        if self._on_progress is not None:
+            seconds = time.perf_counter() - self._started
+            bound = self.extra_bound if self.extra_bound is not None else float("-inf")
+            self._on_progress(Progress(objective, bound, seconds, self.solutions))
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
@@ -125,28 +146,33 @@ def _solve_once(
     ctx = ModelContext(problem, released=released)
     objective = build_objective(ctx)
     # The greedy keeps the previous roster where it still holds: that is the warm start.
-    greedy = complete_hint(ctx, greedy_hints(ctx))
+    incumbent = complete_hint(ctx, greedy_hints(ctx))
     watcher = _Watcher(on_progress, started)
-    if greedy is not None:
-        watcher.report_start(greedy.objective_value)
-    lp_bound = _relaxation_bound(ctx, problem.parameters.time_limit_seconds)
-    watcher.extra_bound = lp_bound
+    if incumbent is not None:
+        watcher.report_start(incumbent.objective_value)
+    limit = problem.parameters.time_limit_seconds
+    extra_bound = None
+    if incumbent is not None and ctx.employees and limit >= COLUMNS_MIN_SECONDS:
+        extra_bound, incumbent = _decompose(ctx, incumbent, watcher, started)
+    if extra_bound is None:
+        extra_bound = _relaxation_bound(ctx, limit)
+    watcher.extra_bound = extra_bound
     solver = cp_model.CpSolver()
-    remaining = problem.parameters.time_limit_seconds - (time.perf_counter() - started)
+    remaining = limit - (time.perf_counter() - started)
     configure(solver, problem, max(0.5, remaining), size=len(ctx.takers))
     status = _STATUS.get(solver.solve(ctx.model, watcher), SolveStatus.UNKNOWN)
     seconds = time.perf_counter() - started
-    if status == SolveStatus.UNKNOWN and greedy is not None:
-        # The search found nothing better in time: the greedy roster stands, with the bound
-        # the search proved.
+    if status == SolveStatus.UNKNOWN and incumbent is not None:
+        # The search found nothing better in time: the warm start stands, with the bound
+        # proved.
         return build_result(
             ctx,
-            greedy,
+            incumbent,
             objective,
             status=SolveStatus.FEASIBLE,
             solve_seconds=seconds,
             first_feasible_seconds=watcher.first_seconds,
-            bound=_best(solver.best_objective_bound, lp_bound),
+            bound=_best(solver.best_objective_bound, extra_bound),
         )
     if status in (SolveStatus.INFEASIBLE, SolveStatus.MODEL_INVALID):
         conflicts = (
@@ -162,6 +188,9 @@ def _solve_once(
         )
     if status == SolveStatus.UNKNOWN:
         return SolveResult(status=status, roster=Roster(problem.week), solve_seconds=seconds)
+    bound = _best(solver.best_objective_bound, extra_bound)
+    if bound >= solver.objective_value:
+        status = SolveStatus.OPTIMAL
     return build_result(
         ctx,
         solver,
@@ -169,8 +198,45 @@ def _solve_once(
         status=status,
         solve_seconds=seconds,
         first_feasible_seconds=watcher.first_seconds,
-        bound=_best(solver.best_objective_bound, lp_bound),
+        bound=bound,
     )
+
+
+def _decompose(
+    ctx: ModelContext, incumbent: cp_model.CpSolver, watcher: _Watcher, started: float
+) -> tuple[float | None, cp_model.CpSolver]:
+    """Column generation (``solver.columns``): its bound, and the best roster so far.
+
+    The restricted master's roster replaces the warm start when it is better, so the full
+    search starts from it.
+    """
+    params = ctx.problem.parameters
+    limit = params.time_limit_seconds
+    linking = linking_rows(ctx)
+    start = chosen_slots(ctx, incumbent)
+    generation = generate_columns(
+        ctx, linking, start, COLUMNS_SHARE * limit, threads=max(1, params.num_workers)
+    )
+    if generation is None:
+        return None, incumbent
+    watcher.extra_bound = generation.bound
+    left = limit - (time.perf_counter() - started)
+    weeks = restricted_master(
+        linking,
+        generation.columns,
+        list(ctx.employees),
+        min(MASTER_SHARE * limit, left / 2),
+        hint=start,
+        num_workers=params.num_workers,
+        seed=params.random_seed,
+    )
+    if weeks is not None:
+        found = fixed_solve(ctx, week_hints(ctx, weeks))
+        if found is not None and found.objective_value < incumbent.objective_value:
+            use_as_hint(ctx, found)
+            incumbent = found
+            watcher.report(found.objective_value)
+    return float(generation.bound), incumbent
 
 
 def _relaxation_bound(ctx: ModelContext, time_limit: float) -> float | None:

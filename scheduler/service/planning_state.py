@@ -34,13 +34,18 @@ def _ensure_rows(session: Session, group_id: str, weeks: Iterable[str]) -> None:
 
 def locked_state(session: Session, group_id: str, week: str) -> PlanningState:
     """The week's state row, created if missing, locked for this transaction."""
-    _ensure_rows(session, group_id, [week])
-    return session.exec(
+    query = (
         select(PlanningState)
         .where(PlanningState.group_id == group_id, PlanningState.week == week)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    )
+    # The row exists for every week planned once: try it first, insert only when missing.
+    state = session.exec(query).first()
+    if state is None:
+        _ensure_rows(session, group_id, [week])
+        state = session.exec(query).one()
+    return state
 
 
 def mark_dirty(uow: UnitOfWork, group_id: str, weeks: Iterable[str], reason: str) -> list[str]:

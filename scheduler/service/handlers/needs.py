@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import delete, select
 
 from scheduler import models as m
@@ -55,7 +56,9 @@ def submit_need(uow: UnitOfWork, command: c.SubmitNeed, config: PlanningConfig) 
         errors.append(FieldError(("need", "id"), f"need id {command.need.id!r} already exists"))
     if errors:
         raise InvalidInput(errors)
-    position = len(uow.session.exec(select(m.Need.id).where(m.Need.group_id == group.id)).all())
+    position = uow.session.exec(
+        select(func.count()).select_from(m.Need).where(m.Need.group_id == group.id)
+    ).one()
     row = need_row(group.id, command.need, position, zone_of(group))
     uow.session.add(row)
     uow.session.flush()

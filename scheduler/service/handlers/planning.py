@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from scheduler import metrics
 from scheduler import models as m
 from scheduler.messages import commands as c
 from scheduler.messages.events import PlanFailed, RosterPublished, RosterUpdated
@@ -235,7 +236,30 @@ def _solve_and_store(
     target: int,
     config: PlanningConfig,
 ) -> int | None:
-    """One round: read the group, solve, store a draft. The version number, or None on failure."""
+    """One round: read the group, solve, store a draft. The version number, or None on failure.
+
+    Every round counts once in ``partage_solves_total`` by outcome (``scheduler.metrics``).
+    """
+    try:
+        stored = _solve_round(uow_factory, group_id, week, owner, target, config)
+    except LeaseLost:
+        metrics.count_solve(metrics.LEASE_LOST)
+        raise
+    except BaseException:
+        metrics.count_solve(metrics.ERROR)
+        raise
+    metrics.count_solve(metrics.FAILED if stored is None else metrics.PLANNED)
+    return stored
+
+
+def _solve_round(
+    uow_factory: UnitOfWorkFactory,
+    group_id: str,
+    week: str,
+    owner: str,
+    target: int,
+    config: PlanningConfig,
+) -> int | None:
     with uow_factory() as uow:
         scenario, group = export_group(
             uow.session, group_id, rosters=RosterWindow(add_weeks(week, -12), week)
@@ -262,7 +286,8 @@ def _solve_and_store(
                 "solutions": progress.solutions,
             }
 
-        result = solve(problem, on_progress=on_progress)
+        with metrics.timed_solve():
+            result = solve(problem, on_progress=on_progress)
     if keeper.lost:
         raise LeaseLost(f"{group_id}/{week}")
     roster = group_roster(group_id, result, WeekClock(week, ZoneInfo(scenario.time_zone)))
