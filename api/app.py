@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api import metrics as api_metrics
 from api.limits import BodyLimit
 from api.routes import (
     calendar,
@@ -24,6 +25,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings
 from api.web import router as web_router
+from scheduler import metrics
 from scheduler.bootstrap import Application, bootstrap
 from scheduler.settings import Settings
 
@@ -59,6 +61,7 @@ def create_app(source: Settings | Application, api_settings: ApiSettings | None 
     )
     app.state.application = application
     app.state.api_settings = api_settings
+    app.state.metrics_registry = metrics.registry(application.engine, application.clock)
     errors.install(app)
     for module in (
         health,
@@ -74,8 +77,10 @@ def create_app(source: Settings | Application, api_settings: ApiSettings | None 
         keys,
     ):
         app.include_router(module.router)
+    app.include_router(api_metrics.router)
     app.include_router(web_router)  # the pages under /app (api/web)
     app.add_middleware(
         BodyLimit, max_bytes=api_settings.max_body_bytes, csv_bytes=api_settings.max_csv_bytes
     )
+    app.add_middleware(api_metrics.RequestLatency)  # outermost: times everything, 413s included
     return app

@@ -16,3 +16,6 @@ class ApiSettings(BaseSettings):
     max_bulk_needs: int = Field(500, ge=1, le=5000)
     # Where calendar feed URLs point (phones fetch them from outside); empty: the request's.
     public_url: str = ""
+    # /metrics answers without a key, like /healthz; set a token to require
+    # ``Authorization: Bearer <token>`` there (Prometheus' ``authorization`` setting).
+    metrics_token: str = ""

@@ -39,6 +39,12 @@ def scheduler(
     threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs running at once.")] = 4,
     log_format: Annotated[str, typer.Option("--log-format", help="json or text.")] = "json",
     log_level: Annotated[str, typer.Option("--log-level")] = "INFO",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Serve Prometheus metrics (queue lag, uncovered hours) here."
+        ),
+    ] = None,
 ) -> None:
     """Run the clock jobs: weekly publication, nightly re-planning, reminders, recovery.
 
@@ -50,7 +56,7 @@ def scheduler(
     from workers import logs
 
     logs.configure(log_level, log_format)
-    raise typer.Exit(_run(health_file, threads))
+    raise typer.Exit(_run(health_file, threads, metrics_port))
 
 
 def _check(health_file: Path | None, max_age: float) -> int:
@@ -97,7 +103,7 @@ def _write_health(path: Path | None, health: dict[str, Any]) -> None:
         log.warning("cannot write the health file %s", path, exc_info=True)
 
 
-def _run(health_file: Path | None, threads: int) -> int:
+def _run(health_file: Path | None, threads: int, metrics_port: int | None = None) -> int:
     from scheduler.bootstrap import bootstrap
     from scheduler.jobs.service import ClockService
     from scheduler.settings import get_settings
@@ -113,6 +119,16 @@ def _run(health_file: Path | None, threads: int) -> int:
     except Exception:
         log.exception("cannot start: the database is unreachable or cannot be migrated")
         return 1
+    server = None
+    if metrics_port is not None:
+        from scheduler import metrics
+
+        try:
+            server = metrics.serve(metrics_port, metrics.registry(app.engine, app.clock))
+        except OSError:
+            log.exception("cannot serve metrics on port %s", metrics_port)
+            app.close()
+            return 1
     service = ClockService(app, max_workers=threads)
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -132,6 +148,8 @@ def _run(health_file: Path | None, threads: int) -> int:
     finally:
         service.stop(wait=True)
         _write_health(health_file, {**service.health(), "ok": False, "state": "stopped"})
+        if server is not None:
+            server.shutdown()
         app.close()
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -11,6 +11,10 @@ import typer
 
 LogFormat = Annotated[str, typer.Option("--log-format", help="json or text.")]
 LogLevel = Annotated[str, typer.Option("--log-level")]
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +46,7 @@ def worker(
     ] = None,
     log_format: LogFormat = "json",
     log_level: LogLevel = "INFO",
+    metrics_port: MetricsPort = None,
 ) -> None:
     """Plan weeks from the event queue (RabbitMQ; in-process when PARTAGE_AMQP_URL is unset)."""
     from scheduler.settings import get_settings
@@ -55,6 +60,12 @@ def worker(
         settings = settings.model_copy(update={"concurrency": concurrency})
     app = _application()
     url = get_settings().amqp_url
+    server = None
+    if metrics_port is not None:
+        from scheduler import metrics
+
+        # This worker's solves; the database gauges are the scheduler's and the API's.
+        server = metrics.serve(metrics_port, metrics.registry())
     try:
         if url is None:
             code = run_embedded(app, concurrency=settings.concurrency, settings=settings)
@@ -63,6 +74,8 @@ def worker(
                 app, url, settings, relay=relay, worker_id=worker_id, health_file=health_file
             )
     finally:
+        if server is not None:
+            server.shutdown()
         app.close()
     raise typer.Exit(code)
 
