@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func
 from sqlmodel import delete, select
 
 from scheduler import models as m
 from scheduler.messages import commands as c
-from scheduler.messages.events import NeedCancelled, NeedChanged, NeedSubmitted
+from scheduler.messages.events import Event, NeedCancelled, NeedChanged, NeedSubmitted
 from scheduler.scenario import schema as s
 from scheduler.scenario.importer import need_row, need_span_rows
 from scheduler.service.errors import FieldError, InvalidInput, NotFound, VersionConflict
@@ -49,6 +51,26 @@ def _weeks_of(row: m.Need, horizon: list[str]) -> list[str]:
     return [week for week in horizon if row.first_week <= week <= row.last_week]
 
 
+def _announce(
+    uow: UnitOfWork, event: type[Event], row: m.Need, weeks: list[str], verb: str, **extra: Any
+) -> None:
+    """One event per week the change touches (its first week when none is planned yet), and
+    those weeks marked for planning."""
+    now = uow.clock.now()
+    for week in weeks or [row.first_week]:
+        uow.emit(
+            event(
+                occurred_at=now,
+                group_id=row.group_id,
+                week=week,
+                need_id=row.id,
+                member_id=row.member_id,
+                **extra,
+            )
+        )
+    mark_dirty(uow, row.group_id, weeks, reason=f"need {row.id} {verb}")
+
+
 def submit_need(uow: UnitOfWork, command: c.SubmitNeed, config: PlanningConfig) -> m.Need:
     group = group_or_404(uow, command.group_id)
     errors = need_reference_errors(uow, group, command.need)
@@ -64,18 +86,7 @@ def submit_need(uow: UnitOfWork, command: c.SubmitNeed, config: PlanningConfig) 
     uow.session.flush()
     uow.session.add_all(need_span_rows(command.need))
     weeks = _weeks_of(row, planning_weeks(uow, group, config))
-    now = uow.clock.now()
-    for week in weeks or [row.first_week]:
-        uow.emit(
-            NeedSubmitted(
-                occurred_at=now,
-                group_id=group.id,
-                week=week,
-                need_id=row.id,
-                member_id=row.member_id,
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"need {row.id} submitted")
+    _announce(uow, NeedSubmitted, row, weeks, "submitted")
     uow.commit()
     return row
 
@@ -106,19 +117,7 @@ def change_need(uow: UnitOfWork, command: c.ChangeNeed, config: PlanningConfig) 
     uow.session.add(row)
     uow.session.add_all(need_span_rows(command.need))
     weeks = sorted(set(before) | set(_weeks_of(row, horizon)))
-    now = uow.clock.now()
-    for week in weeks or [row.first_week]:
-        uow.emit(
-            NeedChanged(
-                occurred_at=now,
-                group_id=group.id,
-                week=week,
-                need_id=row.id,
-                member_id=row.member_id,
-                need_version=row.version,
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"need {row.id} changed")
+    _announce(uow, NeedChanged, row, weeks, "changed", need_version=row.version)
     uow.commit()
     return row
 
@@ -132,17 +131,6 @@ def cancel_need(uow: UnitOfWork, command: c.CancelNeed, config: PlanningConfig) 
     row.version += 1
     uow.session.add(row)
     weeks = _weeks_of(row, planning_weeks(uow, group, config))
-    now = uow.clock.now()
-    for week in weeks or [row.first_week]:
-        uow.emit(
-            NeedCancelled(
-                occurred_at=now,
-                group_id=group.id,
-                week=week,
-                need_id=row.id,
-                member_id=row.member_id,
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"need {row.id} cancelled")
+    _announce(uow, NeedCancelled, row, weeks, "cancelled")
     uow.commit()
     return row
