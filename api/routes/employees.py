@@ -22,12 +22,13 @@ from api.scopes import employee_scope, group_scope
 from scheduler import models as m
 from scheduler.messages import commands as c
 from scheduler.scenario import schema as s
+from scheduler.scenario.exporter import weekly_windows
 from scheduler.service import access, csv_io
 from scheduler.service.access import Role
 from scheduler.service.batch import one_transaction
 from scheduler.service.errors import FieldError, InvalidInput
 from scheduler.service.planning_state import mark_dirty
-from scheduler.service.views import employee_wire, weekly_windows
+from scheduler.service.views import employee_wire
 from scheduler.service.weeks import weeks_of_span, within
 
 router = APIRouter(prefix="/v1", tags=["employees"], responses=COMMON_RESPONSES)

@@ -16,11 +16,11 @@ from scheduler import models as m
 from scheduler.messages import commands as c
 from scheduler.scenario import schema as s
 from scheduler.scenario.common import week_monday
+from scheduler.scenario.exporter import weekly_windows
 from scheduler.service import access
 from scheduler.service.access import Principal, Role
 from scheduler.service.batch import relocate
 from scheduler.service.errors import FieldError, InvalidInput
-from scheduler.service.views import weekly_windows
 
 router = APIRouter(prefix="/v1", tags=["placements"], responses=COMMON_RESPONSES)
 ALL = (Role.manager, Role.member, Role.employee)

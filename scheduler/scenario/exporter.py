@@ -45,7 +45,7 @@ def _hours(minutes: int | None) -> float | None:
     return None if minutes is None else minutes / 60
 
 
-def _in_zone(zone: ZoneInfo) -> tuple[Any, Any]:
+def in_zone(zone: ZoneInfo) -> tuple[Any, Any]:
     """Functions writing stored UTC instants in the territory's time zone."""
 
     def local(value: datetime) -> datetime:
@@ -55,6 +55,88 @@ def _in_zone(zone: ZoneInfo) -> tuple[Any, Any]:
         return s.Interval(start=local(start), end=local(end))
 
     return local, span
+
+
+def weekly_windows(rows: Iterable[Any]) -> list[s.WeeklyWindow]:
+    """Stored weekly windows (availability, tutor presence...) in their scenario order."""
+    return [_window(r) for r in sorted(rows, key=lambda r: r.position)]
+
+
+def employee_to_wire(
+    e: m.Employee,
+    skills: Iterable[m.EmployeeSkill],
+    agreements: Iterable[m.EmployeeMember],
+    availability: Iterable[m.AvailabilityWindow],
+    externals: Iterable[tuple[m.ExternalWork, Iterable[m.ExternalWorkWindow]]],
+) -> s.Employee:
+    """A stored employee and its child rows in the scenario's wire form."""
+    return s.Employee(
+        id=e.id,
+        first_name=e.first_name,
+        last_name=e.last_name,
+        birth_date=e.birth_date,
+        contract=s.Contract(
+            kind=s.ContractKind(e.contract_kind),
+            weekly_hours=e.weekly_minutes / 60,
+            start=e.contract_start,
+            end=e.contract_end,
+            members=[
+                s.MemberAgreement(member_id=a.member_id, weekly_hours=_hours(a.agreed_minutes))
+                for a in sorted(agreements, key=lambda a: a.position)
+            ],
+        ),
+        skills=[k.skill_id for k in sorted(skills, key=lambda k: k.position)],
+        availability=weekly_windows(availability),
+        home=s.Place(address=e.home_address, latitude=e.home_latitude, longitude=e.home_longitude),
+        travel_mode=s.TravelMode(e.travel_mode),
+        external_work=[
+            s.ExternalWork(
+                employer=x.employer,
+                weekly_hours=x.weekly_minutes / 60,
+                windows=weekly_windows(windows),
+            )
+            for x, windows in sorted(externals, key=lambda pair: pair[0].position)
+        ],
+    )
+
+
+def need_to_wire(n: m.Need, spans: Iterable[m.NeedSpan], span: Any) -> s.Need:
+    """A stored need and its spans in the wire form; ``span`` writes an interval locally."""
+    own = [span(x.start, x.end) for x in sorted(spans, key=lambda x: x.position)]
+    is_blocks = n.kind == s.NeedKind.blocks
+    return s.Need(
+        id=n.id,
+        member_id=n.member_id,
+        site_id=n.site_id,
+        skill=n.skill_id,
+        kind=s.NeedKind(n.kind),
+        headcount=n.headcount,
+        priority=n.priority,
+        recurrence=n.recurrence,  # type: ignore[arg-type]
+        last_week=(n.last_week if n.recurrence == "weekly" and n.last_week != OPEN_ENDED else None),
+        blocks=own if is_blocks else [],
+        windows=[] if is_blocks else own,
+        weekly_hours=_hours(n.weekly_minutes),
+        min_block_hours=_hours(n.min_block_minutes),
+        max_block_hours=_hours(n.max_block_minutes),
+        cancelled=n.cancelled,
+    )
+
+
+def member_to_wire(x: m.Member, sites: Iterable[m.Site]) -> s.Member:
+    return s.Member(
+        id=x.id,
+        name=x.name,
+        siret=x.siret,
+        sites=[
+            s.Site(
+                id=t.id,
+                name=t.name,
+                place=s.Place(address=t.address, latitude=t.latitude, longitude=t.longitude),
+            )
+            for t in sorted(sites, key=lambda t: t.position)
+        ],
+    )
 
 
 def territory_names(session: Session) -> list[str]:
@@ -73,7 +155,7 @@ def export_scenario(session: Session, name: str | None = None) -> s.Scenario:
     territory = session.get(m.Territory, name)
     if territory is None:
         raise UnknownTerritory(f"no territory named {name!r}")
-    local, span = _in_zone(ZoneInfo(territory.time_zone))
+    local, span = in_zone(ZoneInfo(territory.time_zone))
 
     skills = session.exec(
         select(m.Skill).where(m.Skill.territory_id == name).order_by(m.Skill.position)
@@ -111,7 +193,7 @@ def export_group(
         raise UnknownTerritory(f"no group {group_id!r}")
     territory = session.get(m.Territory, group.territory_id)
     assert territory is not None  # a foreign key guarantees it
-    local, span = _in_zone(ZoneInfo(territory.time_zone))
+    local, span = in_zone(ZoneInfo(territory.time_zone))
 
     skills = session.exec(
         select(m.Skill).where(m.Skill.territory_id == territory.id).order_by(m.Skill.position)
@@ -182,61 +264,6 @@ def _export_group(
     )
     external_by_employee = _by(externals, "employee_id")
 
-    def employee(e: m.Employee) -> s.Employee:
-        return s.Employee(
-            id=e.id,
-            first_name=e.first_name,
-            last_name=e.last_name,
-            birth_date=e.birth_date,
-            contract=s.Contract(
-                kind=s.ContractKind(e.contract_kind),
-                weekly_hours=e.weekly_minutes / 60,
-                start=e.contract_start,
-                end=e.contract_end,
-                members=[
-                    s.MemberAgreement(member_id=a.member_id, weekly_hours=_hours(a.agreed_minutes))
-                    for a in agreements[e.id]
-                ],
-            ),
-            skills=[k.skill_id for k in skills[e.id]],
-            availability=[_window(w) for w in availability[e.id]],
-            home=s.Place(
-                address=e.home_address, latitude=e.home_latitude, longitude=e.home_longitude
-            ),
-            travel_mode=s.TravelMode(e.travel_mode),
-            external_work=[
-                s.ExternalWork(
-                    employer=x.employer,
-                    weekly_hours=x.weekly_minutes / 60,
-                    windows=[_window(w) for w in external_windows[x.id]],
-                )
-                for x in external_by_employee[e.id]
-            ],
-        )
-
-    def need(n: m.Need) -> s.Need:
-        own = [span(x.start, x.end) for x in spans[n.id]]
-        is_blocks = n.kind == s.NeedKind.blocks
-        return s.Need(
-            id=n.id,
-            member_id=n.member_id,
-            site_id=n.site_id,
-            skill=n.skill_id,
-            kind=s.NeedKind(n.kind),
-            headcount=n.headcount,
-            priority=n.priority,
-            recurrence=n.recurrence,  # type: ignore[arg-type]
-            last_week=(
-                n.last_week if n.recurrence == "weekly" and n.last_week != OPEN_ENDED else None
-            ),
-            blocks=own if is_blocks else [],
-            windows=[] if is_blocks else own,
-            weekly_hours=_hours(n.weekly_minutes),
-            min_block_hours=_hours(n.min_block_minutes),
-            max_block_hours=_hours(n.max_block_minutes),
-            cancelled=n.cancelled,
-        )
-
     absences = rows(m.Absence, col(m.Absence.employee_id).in_(employee_ids))
     consents = rows(m.Consent, col(m.Consent.employee_id).in_(employee_ids))
     version_query = select(m.RosterVersion).where(m.RosterVersion.group_id == group.id)
@@ -264,24 +291,7 @@ def _export_group(
         non_profit=group.non_profit,
         rules=GroupRules.model_validate(group.rules),
         publication_cron=group.publication_cron,
-        members=[
-            s.Member(
-                id=x.id,
-                name=x.name,
-                siret=x.siret,
-                sites=[
-                    s.Site(
-                        id=t.id,
-                        name=t.name,
-                        place=s.Place(
-                            address=t.address, latitude=t.latitude, longitude=t.longitude
-                        ),
-                    )
-                    for t in sites[x.id]
-                ],
-            )
-            for x in members
-        ],
+        members=[member_to_wire(x, sites[x.id]) for x in members],
         training_centres=[
             s.TrainingCentre(
                 id=c.id,
@@ -290,15 +300,24 @@ def _export_group(
             )
             for c in rows(m.TrainingCentre, m.TrainingCentre.group_id == group.id)
         ],
-        employees=[employee(e) for e in employees],
-        needs=[need(n) for n in needs],
+        employees=[
+            employee_to_wire(
+                e,
+                skills[e.id],
+                agreements[e.id],
+                availability[e.id],
+                [(x, external_windows[x.id]) for x in external_by_employee[e.id]],
+            )
+            for e in employees
+        ],
+        needs=[need_to_wire(n, spans[n.id], span) for n in needs],
         placements=[
             s.Placement(
                 id=p.id,
                 employee_id=p.employee_id,
                 host_member_id=p.host_member_id,
                 tutor_name=p.tutor_name,
-                tutor_presence=[_window(w) for w in presence[p.id]],
+                tutor_presence=weekly_windows(presence[p.id]),
                 start=p.start,
                 end=p.end,
                 training=[

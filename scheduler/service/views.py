@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from scheduler import models as m
 from scheduler.scenario import schema as s
-from scheduler.scenario.common import Weekday
+from scheduler.scenario.exporter import (
+    employee_to_wire,
+    in_zone,
+    member_to_wire,
+    need_to_wire,
+)
 from scheduler.service.rosters import latest_version
 
 
@@ -114,122 +120,31 @@ def published_weeks(session: Session, group_id: str, since_week: str) -> list[m.
     return list(latest.values())
 
 
-def _hours(minutes: int | None) -> float | None:
-    return None if minutes is None else minutes / 60
-
-
 def need_wire(session: Session, row: m.Need, zone: ZoneInfo) -> s.Need:
     """A stored need in the scenario's wire form (local times)."""
-    spans = session.exec(
-        select(m.NeedSpan).where(m.NeedSpan.need_id == row.id).order_by(col(m.NeedSpan.position))
-    ).all()
-    own = [s.Interval(start=x.start.astimezone(zone), end=x.end.astimezone(zone)) for x in spans]
-    blocks = row.kind == s.NeedKind.blocks
-    return s.Need(
-        id=row.id,
-        member_id=row.member_id,
-        site_id=row.site_id,
-        skill=row.skill_id,
-        kind=s.NeedKind(row.kind),
-        headcount=row.headcount,
-        priority=row.priority,
-        recurrence=row.recurrence,  # type: ignore[arg-type]
-        last_week=row.last_week if row.recurrence == "weekly" else None,
-        blocks=own if blocks else [],
-        windows=[] if blocks else own,
-        weekly_hours=_hours(row.weekly_minutes),
-        min_block_hours=_hours(row.min_block_minutes),
-        max_block_hours=_hours(row.max_block_minutes),
-        cancelled=row.cancelled,
-    )
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def weekly_windows(
-    rows: list[m.AvailabilityWindow] | list[m.TutorPresence],
-) -> list[s.WeeklyWindow]:
-    return [
-        s.WeeklyWindow(
-            day=list(Weekday)[r.weekday], start=_clock(r.start_minute), end=_clock(r.end_minute)
-        )
-        for r in sorted(rows, key=lambda r: r.position)
-    ]
+    spans = session.exec(select(m.NeedSpan).where(m.NeedSpan.need_id == row.id)).all()
+    _, span = in_zone(zone)
+    return need_to_wire(row, spans, span)
 
 
 def employee_wire(session: Session, row: m.Employee) -> s.Employee:
     """A stored employee in the scenario's wire form (external work included)."""
-    skills = session.exec(
-        select(m.EmployeeSkill)
-        .where(m.EmployeeSkill.employee_id == row.id)
-        .order_by(col(m.EmployeeSkill.position))
-    ).all()
-    agreements = session.exec(
-        select(m.EmployeeMember)
-        .where(m.EmployeeMember.employee_id == row.id)
-        .order_by(col(m.EmployeeMember.position))
-    ).all()
-    availability = session.exec(
-        select(m.AvailabilityWindow).where(m.AvailabilityWindow.employee_id == row.id)
-    ).all()
-    externals = session.exec(
-        select(m.ExternalWork)
-        .where(m.ExternalWork.employee_id == row.id)
-        .order_by(col(m.ExternalWork.position))
-    ).all()
-    external_work = []
-    for external in externals:
-        windows = session.exec(
-            select(m.ExternalWorkWindow).where(m.ExternalWorkWindow.external_work_id == external.id)
-        ).all()
-        external_work.append(
-            s.ExternalWork(
-                employer=external.employer,
-                weekly_hours=external.weekly_minutes / 60,
-                windows=weekly_windows(list(windows)),  # type: ignore[arg-type]
-            )
-        )
-    return s.Employee(
-        id=row.id,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        birth_date=row.birth_date,
-        contract=s.Contract(
-            kind=s.ContractKind(row.contract_kind),
-            weekly_hours=row.weekly_minutes / 60,
-            start=row.contract_start,
-            end=row.contract_end,
-            members=[
-                s.MemberAgreement(member_id=a.member_id, weekly_hours=_hours(a.agreed_minutes))
-                for a in agreements
-            ],
-        ),
-        skills=[k.skill_id for k in skills],
-        availability=weekly_windows(list(availability)),
-        home=s.Place(
-            address=row.home_address, latitude=row.home_latitude, longitude=row.home_longitude
-        ),
-        travel_mode=s.TravelMode(row.travel_mode),
-        external_work=external_work,
+
+    def children(table: Any, key: Any, value: object) -> list[Any]:
+        return list(session.exec(select(table).where(key == value)).all())
+
+    externals = children(m.ExternalWork, m.ExternalWork.employee_id, row.id)
+    return employee_to_wire(
+        row,
+        children(m.EmployeeSkill, m.EmployeeSkill.employee_id, row.id),
+        children(m.EmployeeMember, m.EmployeeMember.employee_id, row.id),
+        children(m.AvailabilityWindow, m.AvailabilityWindow.employee_id, row.id),
+        [
+            (x, children(m.ExternalWorkWindow, m.ExternalWorkWindow.external_work_id, x.id))
+            for x in externals
+        ],
     )
 
 
 def member_wire(session: Session, row: m.Member) -> s.Member:
-    sites = session.exec(
-        select(m.Site).where(m.Site.member_id == row.id).order_by(col(m.Site.position))
-    ).all()
-    return s.Member(
-        id=row.id,
-        name=row.name,
-        siret=row.siret,
-        sites=[
-            s.Site(
-                id=x.id,
-                name=x.name,
-                place=s.Place(address=x.address, latitude=x.latitude, longitude=x.longitude),
-            )
-            for x in sites
-        ],
-    )
+    return member_to_wire(row, session.exec(select(m.Site).where(m.Site.member_id == row.id)).all())
