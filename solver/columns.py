@@ -117,9 +117,7 @@ def linking_rows(ctx: ModelContext) -> Linking:
         for t in sorted({s.start for s in slots}):
             active = [s for s in slots if s.start <= t < s.end]
             if sum(len(ctx.takers[s.index]) for s in active) > q.headcount:
-                rows.append(
-                    Row(f"at_once[{q.id}|{t}]", {s.index: 1 for s in active}, q.headcount)
-                )
+                rows.append(Row(f"at_once[{q.id}|{t}]", {s.index: 1 for s in active}, q.headcount))
     weight = problem.weights.member_fairness_permille
     asked: dict[str, int] = {}
     fair: dict[str, tuple[dict[int, int], int]] = {}
@@ -151,7 +149,7 @@ class Pricing:
         em = self.sub.employees[employee_id]
         self.items = [(it.slot.index, it.lit) for it in em.slot_items()]
         self.cost_expr = sum(
-            p.weight * p.expr for p in self.sub.penalties if p.name not in LINKING_PENALTIES
+            p.weight * p.expr for p in self.sub.penalties if p.employee_id == employee_id
         )
         self.solver = cp_model.CpSolver()
         self.solver.parameters.num_workers = 1
@@ -159,17 +157,11 @@ class Pricing:
         self.solver.parameters.cp_model_probing_level = 0
         self.solver.parameters.symmetry_level = 0
 
-    def solve(self, price: dict[int, int], hint: frozenset[int] | None = None) -> tuple[
-        Column | None, float
-    ]:
+    def solve(self, price: dict[int, int]) -> tuple[Column | None, float]:
         """The best week at ``price`` (slot -> value of taking it) and a lower bound of its
-        value; (None, -inf) when the employee has no week at all."""
+        value; (None, -inf) when no week was found (none exists, or time ran out)."""
         model = self.sub.model
         model.minimize(self.cost_expr - sum(price.get(i, 0) * lit for i, lit in self.items))
-        model.clear_hints()
-        if hint is not None:
-            for i, lit in self.items:
-                model.add_hint(lit, i in hint)
         status = self.solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, -math.inf
@@ -201,12 +193,21 @@ class MasterLP:
 def generate_columns(
     ctx: ModelContext,
     linking: Linking,
-    start: dict[str, frozenset[int]] | None,
+    starts: list[list[Column]],
     time_limit: float,
     threads: int = 1,
 ) -> Generation | None:
-    """Column generation until the master is optimal or time runs out (None: infeasible)."""
+    """Column generation until the master is optimal or time runs out.
+
+    None when an employee has no week at all, or when some penalty is neither an employee's
+    nor a linking one (the decomposition would not be exact: no bound is better than a
+    wrong one).
+
+    ``starts`` are the weeks of known rosters (``columns_of``): the first columns.
+    """
     started = time.perf_counter()
+    if any(p.employee_id is None and p.name not in LINKING_PENALTIES for p in ctx.penalties):
+        return None
     pricers = {e: Pricing(ctx, e) for e in ctx.employees}
     columns: list[Column] = []
     seen: set[tuple[str, frozenset[int]]] = set()
@@ -220,10 +221,9 @@ def generate_columns(
         columns.append(col)
         return True
 
-    if start:
-        for e, slots in start.items():
-            col = _column_of(pricers[e], slots)
-            if col is not None:
+    for start in starts:
+        for col in start:
+            if col.employee_id in pricers:
                 add(col)
     best = -math.inf
     lp_value = None
@@ -268,8 +268,6 @@ def generate_columns(
                 + min(0, worst_coef * FAIRNESS_SCALE)
             )
             best = max(best, math.ceil(bound - 1e-6))
-            import os
-            if os.environ.get("CGDEBUG"): print("it", iterations, len(todo), round(bound), lp_value, round(time.perf_counter() - started, 2), flush=True)
             if added == 0 or time.perf_counter() - started > time_limit:
                 break
             solved = _master_lp(linking, columns, pricers)
@@ -279,18 +277,24 @@ def generate_columns(
             weights = solved.weights
             if lp_value - best <= 1e-9 * max(1.0, abs(lp_value)):
                 break
-    return Generation(
-        columns, best, lp_value, iterations, time.perf_counter() - started, weights
-    )
+    return Generation(columns, best, lp_value, iterations, time.perf_counter() - started, weights)
 
 
-def _column_of(pricer: Pricing, slots: frozenset[int]) -> Column | None:
-    """The column of a known week (the cost of exactly those slots), if it obeys the rules."""
-    big = 10**7
-    col, _ = pricer.solve({i: big if i in slots else -big for i, _ in pricer.items}, slots)
-    if col is None or col.slots != slots:
-        return None
-    return col
+def columns_of(ctx: ModelContext, solver: cp_model.CpSolver) -> list[Column]:
+    """Each employee's week in the full model's solution held by ``solver``, as columns."""
+    cost: dict[str, int] = dict.fromkeys(ctx.employees, 0)
+    for p in ctx.penalties:
+        if p.employee_id is not None and p.name not in LINKING_PENALTIES:
+            cost[p.employee_id] += p.weight * solver.value(p.expr)
+    return [
+        Column(
+            em.id,
+            frozenset(it.slot.index for it in em.slot_items() if solver.boolean_value(it.lit)),
+            cost[em.id],
+            0,
+        )
+        for em in ctx.employees.values()
+    ]
 
 
 def _master_lp(

@@ -9,8 +9,8 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from solver.bound import lp_lower_bound
+from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.explain import diagnose_infeasibility
-from solver.columns import generate_columns, linking_rows, restricted_master
 from solver.greedy import (
     chosen_slots,
     complete_hint,
@@ -34,8 +34,9 @@ LP_BOUND_SHARE = 0.35
 # Column generation (solver.columns) needs a few seconds to pay; it gets a share of the time
 # limit for its bound and columns, its restricted master another, the full search the rest.
 COLUMNS_MIN_SECONDS = 4.0
-COLUMNS_SHARE = 0.45
-MASTER_SHARE = 0.2
+PRESEARCH_SHARE = 0.1
+COLUMNS_SHARE = 0.4
+MASTER_SHARE = 0.15
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -213,9 +214,21 @@ def _decompose(
     params = ctx.problem.parameters
     limit = params.time_limit_seconds
     linking = linking_rows(ctx)
-    start = chosen_slots(ctx, incumbent)
+    starts = [columns_of(ctx, incumbent)]
+    # A short search first: its roster's weeks join the columns, which gives the restricted
+    # master combinations that the linear program alone would not price.
+    search = cp_model.CpSolver()
+    configure(search, ctx.problem, PRESEARCH_SHARE * limit, size=len(ctx.takers))
+    status = search.solve(ctx.model, watcher)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        starts.append(columns_of(ctx, search))
+        if search.objective_value < incumbent.objective_value:
+            use_as_hint(ctx, search)
+            incumbent = search
+        if status == cp_model.OPTIMAL:
+            return float(search.objective_value), incumbent
     generation = generate_columns(
-        ctx, linking, start, COLUMNS_SHARE * limit, threads=max(1, params.num_workers)
+        ctx, linking, starts, COLUMNS_SHARE * limit, threads=max(1, params.num_workers)
     )
     if generation is None:
         return None, incumbent
@@ -226,7 +239,7 @@ def _decompose(
         generation.columns,
         list(ctx.employees),
         min(MASTER_SHARE * limit, left / 2),
-        hint=start,
+        hint=chosen_slots(ctx, incumbent),
         num_workers=params.num_workers,
         seed=params.random_seed,
     )

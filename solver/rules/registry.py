@@ -44,6 +44,9 @@ class Penalty:
     name: str
     expr: Any
     weight: int
+    # The employee the term is about; None for terms that link employees (coverage,
+    # fairness). Column generation prices per-employee terms inside each employee's week.
+    employee_id: str | None = None
 
 
 SoftTerms = Callable[["ModelContext"], list[Penalty]]

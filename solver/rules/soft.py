@@ -36,7 +36,7 @@ def contract_shortfall(ctx: ModelContext) -> list[Penalty]:
             continue
         shortfall = ctx.model.new_int_var(0, contract, f"shortfall[{em.id}]")
         ctx.model.add(shortfall >= contract - em.week_minutes(group_only=True))
-        out.append(Penalty("contract_shortfall", shortfall, w))
+        out.append(Penalty("contract_shortfall", shortfall, w, em.id))
     return out
 
 
@@ -88,9 +88,9 @@ def changes(ctx: ModelContext) -> list[Penalty]:
         for it in em.slot_items():
             key = (it.slot.need_id, it.slot.site_id, it.start, it.end)
             if key in previous:
-                out.append(Penalty("changes", 1 - it.lit, w))
+                out.append(Penalty("changes", 1 - it.lit, w, em.id))
             else:
-                out.append(Penalty("changes", it.lit, w))
+                out.append(Penalty("changes", it.lit, w, em.id))
     return out
 
 
@@ -113,7 +113,7 @@ def continuity(ctx: ModelContext) -> list[Penalty]:
                 if member in recent
                 else weights.new_person_for_member
             )
-            out.append(Penalty("continuity", pair, weight))
+            out.append(Penalty("continuity", pair, weight, em.id))
     return out
 
 
@@ -125,9 +125,9 @@ def travel(ctx: ModelContext) -> list[Penalty]:
         for day in em.days:
             for a in day.arcs:
                 if a.travel:
-                    out.append(Penalty("travel", a.lit, weights.travel_minute * a.travel))
+                    out.append(Penalty("travel", a.lit, weights.travel_minute * a.travel, em.id))
                 if a.tail.location != a.head.location:
-                    out.append(Penalty("site_changes", a.lit, weights.site_change))
+                    out.append(Penalty("site_changes", a.lit, weights.site_change, em.id))
     return out
 
 

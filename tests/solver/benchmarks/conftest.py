@@ -1,0 +1,26 @@
+"""The benchmark folder lives outside the repository: tests that need it skip without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+
+from solver.benchmarks.curtois import Instance, curtois_dir, load_benchmark
+
+
+@pytest.fixture
+def benchmark() -> Callable[[int], Instance]:
+    """Load instance n; skip when the shared benchmark folder is not there (it lives in
+    ``../shared/benchmarks/curtois`` or ``$PARTAGE_CURTOIS_DIR``, not in the repository)."""
+    if not (curtois_dir() / "Instance1.txt").is_file():
+        pytest.skip(f"Curtois benchmark files not found in {curtois_dir()}")
+    return _cached_load
+
+
+@cache
+def _cached_load(number: int) -> Instance:
+    # Instances are frozen, so one parse per test session serves every test (the year-long
+    # ones take a few tenths of a second each).
+    return load_benchmark(number)
