@@ -24,23 +24,75 @@ def api(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes.")] = 1,
     log_level: Annotated[str, typer.Option()] = "info",
+    planner: Annotated[
+        bool,
+        typer.Option(
+            "--planner/--no-planner",
+            help="Without a broker, also plan in this process (off: run `partage worker`).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) with uvicorn."""
     import uvicorn
 
     from scheduler import db
+    from scheduler.bootstrap import bootstrap
+    from scheduler.service.local_bus import LocalBus
     from scheduler.settings import get_settings
 
+    settings = get_settings()
     # Migrate once here, not in every worker process at the same time.
-    db.upgrade(get_settings().database_url)
-    uvicorn.run(
-        "api.main:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-    )
+    db.upgrade(settings.database_url)
+    created = _prepare_metrics_folder(workers)
+    application, embedded = None, None
+    if planner and not settings.amqp_url:
+        # No broker: what the API accepts is planned by an in-process bus in this (supervising)
+        # process; uvicorn's workers only serve requests.
+        application = bootstrap(settings, migrate=False)
+        embedded = LocalBus(application.bus, application.engine, application.clock, workers=1)
+        embedded.start()
+    try:
+        uvicorn.run(
+            "api.main:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+        )
+    finally:
+        if embedded is not None and application is not None:
+            embedded.stop()
+            application.close()
+        if created is not None:
+            import shutil
+
+            shutil.rmtree(created, ignore_errors=True)
+
+
+def _prepare_metrics_folder(workers: int) -> str | None:
+    """Several processes answer /metrics in turn: make each expose the sum of all of them.
+
+    That is Prometheus' multiprocess mode: every process writes its counters and histograms to
+    files in ``PROMETHEUS_MULTIPROC_DIR``, which must be empty when the server starts. Without
+    the variable and with several workers, a fresh temporary folder is used (and returned,
+    for removal at the end).
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder is None:
+        if workers == 1:
+            return None  # one process, one registry
+        created = tempfile.mkdtemp(prefix="partage-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = created  # inherited by uvicorn's workers
+        return created
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):  # a previous run's counts
+        stale.unlink()
+    return None
 
 
 @keys_app.command("create")

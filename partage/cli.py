@@ -150,16 +150,16 @@ def generate(
 
 @app.command("schema")
 def schema(
-    document: Annotated[str, typer.Argument(help="scenario or roster")],
+    document: Annotated[str, typer.Argument(help="scenario, roster or events")],
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
 ) -> None:
-    """Print the JSON Schema of a file format."""
-    from scheduler.scenario.jsonschema import json_schema
+    """Print the JSON Schema of a file format (events: one schema per event type)."""
+    from scheduler.scenario.jsonschema import DOCUMENTS, json_schema
 
     try:
         text = json_schema(document)
     except KeyError:
-        fail([FieldError(("document",), "must be 'scenario' or 'roster'")])
+        fail([FieldError(("document",), f"must be one of {', '.join(DOCUMENTS)}")])
     _write(text, out)
 
 

@@ -127,19 +127,19 @@ def events(
         str | None, typer.Argument(metavar="[TYPE]", help="One event type, e.g. roster.updated.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of every event (or of one type)."""
-    from scheduler.messages.events import EVENT_ADAPTER, EVENT_TYPES
+    """Print the JSON Schema of any event (one schema, by "type"), or of one type.
 
-    if event_type is None:
-        schema = EVENT_ADAPTER.json_schema()
-    elif event_type in EVENT_TYPES:
-        schema = EVENT_TYPES[event_type].model_json_schema()
-    else:
+    ``partage schema events`` prints every type's schema, keyed by type: the same schemas.
+    """
+    from scheduler.messages.events import EVENT_TYPES
+    from scheduler.scenario.jsonschema import event_schema
+
+    if event_type is not None and event_type not in EVENT_TYPES:
         typer.echo(
             f"error: event_type: unknown event type {event_type!r} "
             f"(one of {', '.join(sorted(EVENT_TYPES))})",
             err=True,
         )
         raise typer.Exit(2)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema = event_schema(event_type)
     sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n")

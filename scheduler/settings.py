@@ -52,10 +52,16 @@ class Settings(BaseSettings):
     # A week "solving" past its time limit plus this margin, with an expired lease, is re-queued.
     recovery_margin_seconds: float = Field(60.0, ge=0, le=86400)
     recovery_scan_seconds: float = Field(60.0, ge=5, le=3600)
+    # A week "queued" this long with no live lease is requested again (its request was lost,
+    # e.g. dead-lettered): changes to a queued week raise no new request by themselves.
+    recovery_queued_seconds: float = Field(900.0, ge=10, le=7 * 86400)
     # How often each scheduler process re-reads the groups (one added, a cron changed).
     jobs_sync_seconds: float = Field(300.0, ge=5, le=86400)
     # A calendar job found late by more than this (the scheduler was down) is skipped.
     jobs_misfire_grace_seconds: int = Field(6 * 3600, ge=1, le=7 * 86400)
+    # Webhook URLs whose host resolves to a private, loopback, link-local or multicast address
+    # are refused unless this is set (receivers on the same machine or network, tests).
+    webhooks_allow_private: bool = False
     # Records of past job runs (the double-fire guard) are kept this long.
     jobs_keep_days: int = Field(30, ge=1, le=3650)
 

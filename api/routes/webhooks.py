@@ -31,11 +31,19 @@ def create_webhook(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> WebhookCreated:
-    """Register a URL; events are POSTed to it signed with the returned secret (shown once)."""
+    """Register a URL; events are POSTed to it signed with the returned secret (shown once).
+
+    The URL must be http or https, and its host must resolve to public addresses only (no
+    private, loopback, link-local or multicast one): 422 on `url` with the reason otherwise.
+    """
     visible(session.get(m.Member, member_id), principal, access.sees_member, "member", member_id)
     with application.uow() as uow:
         row, secret = webhooks.subscribe(
-            uow, member_id=member_id, url=body.url, events=list(body.events or [])
+            uow,
+            member_id=member_id,
+            url=body.url,
+            events=list(body.events or []),
+            allow_private=application.settings.webhooks_allow_private,
         )
     return WebhookCreated(**WebhookPublic.model_validate(row).model_dump(), secret=secret)
 

@@ -150,16 +150,27 @@ def remind_uncovered_needs(app: Application, scheduled_for: datetime) -> str:
 
 
 def requeue_stalled_plans(app: Application, scheduled_for: datetime) -> str:
-    """Re-queue weeks "solving" past their time limit and a margin, under an expired lease."""
+    """Re-queue weeks "solving" past their time limit and a margin, under an expired lease,
+    and request again weeks "queued" longer than ``recovery_queued_seconds`` (request lost)."""
     now = app.clock.now()
     budget = app.config.time_limit_seconds + app.settings.recovery_margin_seconds
+    queued_for = app.settings.recovery_queued_seconds
+    no_live_lease = (col(m.PlanningState.lease_until).is_(None)) | (
+        col(m.PlanningState.lease_until) < now
+    )
     with app.uow() as uow:
         stalled = uow.session.exec(
             select(m.PlanningState.group_id, m.PlanningState.week).where(
                 m.PlanningState.status == ps.SOLVING,
                 col(m.PlanningState.started_at) <= now - timedelta(seconds=budget),
-                (col(m.PlanningState.lease_until).is_(None))
-                | (col(m.PlanningState.lease_until) < now),
+                no_live_lease,
+            )
+        ).all()
+        stuck = uow.session.exec(
+            select(m.PlanningState.group_id, m.PlanningState.week).where(
+                m.PlanningState.status == ps.QUEUED,
+                col(m.PlanningState.first_requested_at) <= now - timedelta(seconds=queued_for),
+                no_live_lease,
             )
         ).all()
     requeued = []
@@ -167,7 +178,23 @@ def requeue_stalled_plans(app: Application, scheduled_for: datetime) -> str:
         if app.bus.handle(c.RequeueStalledPlan(group_id=group_id, week=week)):
             log.warning("stalled week re-queued", extra={"group_id": group_id, "week": week})
             requeued.append(f"{group_id} {week}")
-    return f"re-queued {', '.join(requeued)}" if requeued else "nothing stalled"
+    requested = []
+    for group_id, week in stuck:
+        command = c.RequeueQueuedPlan(
+            group_id=group_id,
+            week=week,
+            queued_seconds=queued_for,
+            reason=f"queued over {queued_for:g} s (request lost?)",
+        )
+        if app.bus.handle(command):
+            log.warning("queued week requested again", extra={"group_id": group_id, "week": week})
+            requested.append(f"{group_id} {week}")
+    parts = []
+    if requeued:
+        parts.append(f"re-queued {', '.join(requeued)}")
+    if requested:
+        parts.append(f"re-requested {', '.join(requested)}")
+    return "; ".join(parts) or "nothing stalled"
 
 
 Task = Callable[..., str]

@@ -88,3 +88,16 @@ class RequeueStalledPlan(Command):
     group_id: Id
     week: Week
     reason: str = Field("planner lease expired", max_length=200)
+
+
+class RequeueQueuedPlan(Command):
+    """Request again a week queued for too long: its ``plan.requested`` was lost (a clock job).
+
+    A week that is queued takes no new request from changes (one is on its way), so a request
+    that was dead-lettered would leave the week queued forever without this.
+    """
+
+    group_id: Id
+    week: Week
+    queued_seconds: float = Field(gt=0, description="Queued at least this long.")
+    reason: str = Field("queued too long", max_length=200)

@@ -32,6 +32,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Handler] = {
     c.PublishWeek: planning.publish_week,
     c.RemindUncovered: reminders.remind_uncovered,
     c.RequeueStalledPlan: recovery.requeue_stalled_plan,
+    c.RequeueQueuedPlan: recovery.requeue_queued_plan,
 }
 
 

@@ -135,6 +135,7 @@ def release(uow: UnitOfWork, group_id: str, week: str, owner: str, status: str) 
     if status == DONE and state.requested_seq > state.solved_seq:
         # A change arrived while we solved; its command saw "solving" and relied on us.
         state.status = QUEUED
+        state.first_requested_at = now  # queued anew: the recovery job measures from here
         uow.emit(
             PlanRequested(occurred_at=now, group_id=group_id, week=week, reason="changed meanwhile")
         )

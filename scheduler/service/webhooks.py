@@ -25,6 +25,7 @@ from scheduler import models as m
 from scheduler.messages.events import Event, RosterPublished, RosterUpdated
 from scheduler.service.errors import FieldError, InvalidInput, NotFound
 from scheduler.service.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from scheduler.service.webhook_urls import url_problem
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,21 @@ class RetryPolicy:
 
 
 def subscribe(
-    uow: UnitOfWork, *, member_id: str, url: str, events: list[str] | None = None
+    uow: UnitOfWork,
+    *,
+    member_id: str,
+    url: str,
+    events: list[str] | None = None,
+    allow_private: bool = False,
 ) -> tuple[m.WebhookSubscription, str]:
-    """Register ``url`` for a member; returns the row and its signing secret (shown once)."""
+    """Register ``url`` for a member; returns the row and its signing secret (shown once).
+
+    ``url`` is refused (``InvalidInput`` on ``url``) as ``url_problem`` says; it is checked
+    before the database is read, so a slow name server holds no connection.
+    """
+    problem = url_problem(url, allow_private=allow_private)
+    if problem is not None:
+        raise InvalidInput([FieldError(("url",), problem)])
     member = uow.session.get(m.Member, member_id)
     if member is None:
         raise NotFound("member", member_id)
@@ -217,13 +230,20 @@ class PostResult:
 Poster = Callable[[str, bytes, dict[str, str], float], PostResult]
 
 
-def httpx_poster() -> Poster:
-    """A poster over one httpx client (connections kept alive between deliveries)."""
+def httpx_poster(*, allow_private: bool = False) -> Poster:
+    """A poster over one httpx client (connections kept alive between deliveries).
+
+    The URL is checked again before each POST (``url_problem``): a host whose name now
+    resolves to a private address is not called, the delivery fails and is retried.
+    """
     import httpx
 
     client = httpx.Client(follow_redirects=False)
 
     def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
+        problem = url_problem(url, allow_private=allow_private)
+        if problem is not None:
+            return PostResult(None, f"refused: {problem}"[:2000])
         try:
             response = client.post(url, content=body, headers=headers, timeout=timeout)
         except httpx.HTTPError as error:

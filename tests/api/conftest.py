@@ -127,7 +127,13 @@ class World:
 
 def build_world(database_url: str) -> Iterator[World]:
     clock = ManualClock(NOW)
-    settings = Settings(database_url=database_url, debounce_seconds=0.0, solve_time_limit=5)
+    # The webhook receivers of these tests listen on 127.0.0.1: allow private addresses.
+    settings = Settings(
+        database_url=database_url,
+        debounce_seconds=0.0,
+        solve_time_limit=5,
+        webhooks_allow_private=True,
+    )
     application = bootstrap(settings, clock=clock)
     world = World(TestClient(create_app(application)), application, clock)
     with db.session_scope(application.engine) as session:
@@ -151,7 +157,7 @@ def build_world(database_url: str) -> Iterator[World]:
     for tenant, subjects in SUBJECTS.items():
         with application.uow() as uow:
             hook, _ = webhooks.subscribe(
-                uow, member_id=subjects["member"], url="http://127.0.0.1:9/hook"
+                uow, member_id=subjects["member"], url="http://127.0.0.1:9/hook", allow_private=True
             )
         TENANTS[tenant]["webhook_id"] = hook.id
     try:

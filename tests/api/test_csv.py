@@ -75,3 +75,20 @@ def test_a_missing_column_is_reported_on_the_header_line(world: World) -> None:
 def test_a_body_past_the_limit_is_refused_with_413(world: World) -> None:
     huge = "member_id\n" + "x\n" * 3_000_000
     assert _import(world, "members", huge).status_code == 413
+
+
+def test_the_examples_of_docs_csv_md_import_as_they_are(world: World) -> None:
+    """Each example of docs/csv.md is a line of the sample's GE, so it imports unchanged."""
+    import re
+    from pathlib import Path
+
+    from scheduler.service.csv_io import COLUMNS
+
+    doc = (Path(__file__).parents[2] / "docs" / "csv.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^## (\w+)\n.*?```csv\n(.*?)```", doc, flags=re.S | re.M)
+    assert [kind for kind, _ in examples] == ["members", "employees", "needs"]
+    for kind, text in examples:
+        assert text.splitlines()[0].split(",") == COLUMNS[kind], kind
+        response = _import(world, kind, text)
+        assert response.status_code == 200, (kind, response.text)
+        assert response.json()["created"] == [] and response.json()["updated"] == [], kind

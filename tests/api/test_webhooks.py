@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from scheduler.service import outbox, webhooks
@@ -111,7 +113,7 @@ def test_publication_is_posted_signed_to_the_members_url(world: World, receiver:
 
     assert _relay_events(world) == 1
     assert _relay_events(world) == 0  # an event handled twice queues nothing more
-    counts = webhooks.send_due(world.application.uow, webhooks.httpx_poster())
+    counts = webhooks.send_due(world.application.uow, webhooks.httpx_poster(allow_private=True))
 
     assert counts["delivered"] == 1
     headers, body = receiver.received[0]
@@ -134,7 +136,7 @@ def test_a_failing_receiver_gets_the_delivery_again_after_back_off(
     _publish_new_draft(world)
     _relay_events(world)
     policy = webhooks.RetryPolicy(base_seconds=30)
-    post = webhooks.httpx_poster()
+    post = webhooks.httpx_poster(allow_private=True)
 
     assert webhooks.send_due(world.application.uow, post, policy=policy)["pending"] == 1
     assert webhooks.send_due(world.application.uow, post, policy=policy)["pending"] == 0  # waits
@@ -163,7 +165,7 @@ def test_a_receiver_that_never_answers_ends_failed(world: World) -> None:
     _publish_new_draft(world)
     _relay_events(world)
     policy = webhooks.RetryPolicy(base_seconds=1, max_attempts=3, timeout_seconds=1)
-    post = webhooks.httpx_poster()
+    post = webhooks.httpx_poster(allow_private=True)
     for _ in range(3):
         webhooks.send_due(world.application.uow, post, policy=policy)
         world.clock.advance(timedelta(seconds=10))
@@ -182,3 +184,106 @@ def test_deleting_a_webhook_stops_it(world: World) -> None:
     assert world.client.get(f"/v1/webhooks/{hook_id}", headers=member).status_code == 404
     _publish_new_draft(world)
     assert _relay_events(world) == 0
+
+
+# -- which URLs may receive webhooks (SSRF) --------------------------------------------------
+
+
+@pytest.fixture
+def strict(world: World) -> Iterator[World]:
+    """The same API with the production default: private addresses refused."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+
+    settings = world.application.settings.model_copy(update={"webhooks_allow_private": False})
+    application = dataclasses.replace(world.application, settings=settings)
+    with TestClient(create_app(application)) as client:
+        yield World(client, application, world.clock, world.keys)
+
+
+def _create(world: World, url: str) -> httpx.Response:
+    return world.client.post(
+        "/v1/members/geiq1-m1/webhooks", json={"url": url}, headers=world.headers("home", "member")
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1:8080/hook", "a loopback"),
+        ("http://localhost/hook", "a loopback"),
+        ("https://10.1.2.3/hook", "a private"),
+        ("http://192.168.0.10/hook", "a private"),
+        ("http://169.254.169.254/latest/meta-data", "a link-local"),  # cloud metadata
+        ("http://224.0.0.1/hook", "a multicast"),
+        ("http://[::1]/hook", "a loopback"),
+        ("http://[::ffff:10.0.0.1]/hook", "a private"),
+        ("http://100.64.0.1/hook", "a non-public"),
+        ("http://0.0.0.0/hook", "an unspecified"),
+    ],
+)
+def test_a_url_reaching_inside_the_network_is_refused_by_field(
+    strict: World, url: str, kind: str
+) -> None:
+    response = _create(strict, url)
+
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "url"]
+    assert f"{kind} address" in error["msg"]
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(
+    strict: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def resolve(host: str, port: object, *args: object, **kwargs: object) -> list[tuple]:
+        assert host == "hooks.example.com"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    [error] = _create(strict, "https://hooks.example.com/partage").json()["detail"]
+    assert error["loc"] == ["body", "url"]
+    assert "resolves to 10.0.0.7, a private address" in error["msg"]
+
+
+def test_a_public_address_is_accepted(strict: World) -> None:
+    response = _create(strict, "https://93.184.215.14/partage")
+    assert response.status_code == 201, response.text
+
+
+def test_other_schemes_are_refused(strict: World) -> None:
+    for url in ("ftp://93.184.215.14/x", "file:///etc/passwd", "gopher://93.184.215.14/"):
+        response = _create(strict, url)
+        assert response.status_code == 422, url
+        assert response.json()["detail"][0]["loc"] == ["body", "url"]
+    # Callers other than the API get the reason in words.
+    problem = webhooks.url_problem("ftp://93.184.215.14/x", allow_private=True)
+    assert problem == "scheme 'ftp' is not allowed: use http or https"
+
+
+def test_with_private_addresses_allowed_a_local_receiver_is_accepted(world: World) -> None:
+    assert _create(world, "http://127.0.0.1:8080/hook").status_code == 201
+    assert _create(world, "ftp://127.0.0.1/hook").status_code == 422  # schemes still checked
+
+
+def test_the_sender_checks_the_address_again_before_posting(
+    world: World, receiver: Receiver
+) -> None:
+    _subscribe(world, receiver.url)  # allowed when subscribed
+    _publish_new_draft(world)
+    _relay_events(world)
+    strict_post = webhooks.httpx_poster(allow_private=False)
+
+    counts = webhooks.send_due(world.application.uow, strict_post)
+
+    assert counts["pending"] == 1 and receiver.received == []
+    [delivery] = world.client.get(
+        "/v1/members/geiq1-m1/webhooks", headers=world.headers("home", "member")
+    ).json()
+    listed = world.client.get(
+        f"/v1/webhooks/{delivery['id']}/deliveries", headers=world.headers("home", "member")
+    ).json()["items"]
+    assert listed[0]["last_error"].startswith("refused: host '127.0.0.1' resolves to 127.0.0.1")

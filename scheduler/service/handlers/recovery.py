@@ -1,6 +1,8 @@
-"""Recovering weeks whose planner died in the middle of a solve."""
+"""Recovering weeks whose planner died in the middle of a solve, or whose request was lost."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from scheduler.messages import commands as c
 from scheduler.messages.events import PlanRequested
@@ -38,6 +40,42 @@ def requeue_stalled_plan(
             group_id=command.group_id,
             week=command.week,
             reason=f"{command.reason} (was {owner})"[:200],
+        )
+    )
+    uow.commit()
+    return True
+
+
+def requeue_queued_plan(
+    uow: UnitOfWork, command: c.RequeueQueuedPlan, config: PlanningConfig
+) -> bool:
+    """Emit ``plan.requested`` again for a week queued ``queued_seconds`` or more; else False.
+
+    Checked again under the row lock: a planner that claimed the week since the clock job
+    looked, or a live lease, keeps it. The week's queued time restarts, so a request still on
+    its way (a long backlog) is doubled at most once per ``queued_seconds``; a duplicate does
+    nothing more than find the week planned or busy.
+    """
+    group_or_404(uow, command.group_id)
+    if ps.get_state(uow.session, command.group_id, command.week) is None:
+        return False
+    state = ps.locked_state(uow.session, command.group_id, command.week)
+    now = uow.clock.now()
+    since = state.first_requested_at
+    if (
+        state.status != ps.QUEUED
+        or (state.lease_until is not None and state.lease_until >= now)
+        or (since is not None and since > now - timedelta(seconds=command.queued_seconds))
+    ):
+        uow.rollback()
+        return False
+    state.lease_owner = None
+    state.lease_until = None
+    state.first_requested_at = now
+    uow.session.add(state)
+    uow.emit(
+        PlanRequested(
+            occurred_at=now, group_id=command.group_id, week=command.week, reason=command.reason
         )
     )
     uow.commit()
