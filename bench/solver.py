@@ -45,7 +45,7 @@ from solver.model import ModelContext  # noqa: E402
 from solver.objective import build_objective  # noqa: E402
 from solver.problem import NeedBlock, PreviousAssignment, Problem, SolveParameters  # noqa: E402
 from solver.report import extract_roster  # noqa: E402
-from solver.roster import ChangeKind, Roster  # noqa: E402
+from solver.roster import Assignment, ChangeKind, Roster  # noqa: E402
 
 WEEK = "2026-W50"
 SEEDS = {"S": 11, "M": 12, "L": 13, "XL": 14}
@@ -142,6 +142,36 @@ def run_size(size: str, limits: list[float], workers: int) -> dict[str, Any]:
     return out
 
 
+def coverable_need(problem: Problem, assignments: tuple[Assignment, ...]) -> NeedBlock:
+    """A new 3-hour need someone skilled could take: inside their availability, at a member
+    their contract lists, on a day they do not work yet (so the re-plan has a real choice)."""
+    sites = {site.id: site for site in problem.sites}
+    busy_days = {(a.employee_id, a.start // 1440) for a in assignments}
+    for model in problem.needs:
+        member = sites[model.site_id].member_id
+        for employee in problem.employees:
+            if model.skill not in employee.skills:
+                continue
+            if (
+                employee.allowed_member_ids is not None
+                and member not in employee.allowed_member_ids
+            ):
+                continue
+            for window in employee.availability or ():
+                day = window.start // 1440
+                if window.minutes >= 180 and (employee.id, day) not in busy_days:
+                    return NeedBlock(
+                        "bench-new@0",
+                        model.site_id,
+                        model.skill,
+                        window.start,
+                        window.start + 180,
+                        1,
+                        model.priority,
+                    )
+    raise RuntimeError("no coverable slot found for the re-planning case")
+
+
 def run_replan(limit: float, replan_limit: float, workers: int) -> dict[str, Any]:
     """Size M's largest group: solve, add one need, solve again from the previous roster."""
     base = problems("M", limit, workers)
@@ -151,11 +181,7 @@ def run_replan(limit: float, replan_limit: float, workers: int) -> dict[str, Any
         PreviousAssignment(a.employee_id, a.member_id, a.site_id, a.need_id, a.start, a.end)
         for a in first.roster.assignments
     )
-    model = problem.needs[0]
-    saturday = 5 * 1440 + 9 * 60
-    new_need = NeedBlock(
-        "bench-new@0", model.site_id, model.skill, saturday, saturday + 240, 1, model.priority
-    )
+    new_need = coverable_need(problem, first.roster.assignments)
     again = replace(
         problem,
         needs=(*problem.needs, new_need),
@@ -231,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(DEFAULT_SIZES))
     parser.add_argument("--limits", default=",".join(f"{x:g}" for x in DEFAULT_LIMITS))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--replan-limit", type=float, default=2.0)
+    parser.add_argument("--replan-limit", type=float, default=1.5)
     parser.add_argument("--no-replan", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker-size", help=argparse.SUPPRESS)
