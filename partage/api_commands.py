@@ -24,6 +24,7 @@ def api(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes.")] = 1,
     log_level: Annotated[str, typer.Option()] = "info",
+    log_format: Annotated[str, typer.Option("--log-format", help="json or text.")] = "json",
     planner: Annotated[
         bool,
         typer.Option(
@@ -59,6 +60,7 @@ def api(
             port=port,
             workers=workers,
             log_level=log_level,
+            log_config=log_config(log_level, log_format),
         )
     finally:
         if embedded is not None and application is not None:
@@ -68,6 +70,28 @@ def api(
             import shutil
 
             shutil.rmtree(created, ignore_errors=True)
+
+
+def log_config(level: str, fmt: str) -> dict[str, object]:
+    """uvicorn's logging as one JSON object a line (or text), like the worker and scheduler."""
+    formatter = (
+        {"()": "workers.logs.JsonFormatter"}
+        if fmt == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    )
+    handler = {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}
+    upper = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"main": formatter},
+        "handlers": {"main": handler},
+        "loggers": {
+            "uvicorn": {"handlers": ["main"], "level": upper, "propagate": False},
+            "uvicorn.access": {"handlers": ["main"], "level": upper, "propagate": False},
+        },
+        "root": {"handlers": ["main"], "level": upper},
+    }
 
 
 def _prepare_metrics_folder(workers: int) -> str | None:
