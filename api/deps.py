@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, SQLModel
 
+from api.cache import TimedLRU
 from api.settings import ApiSettings
 from scheduler.bootstrap import Application
 from scheduler.service import access
@@ -33,10 +35,17 @@ ApplicationDep = Annotated[Application, Depends(get_application)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 
 
-def get_session(application: ApplicationDep) -> Iterator[Session]:
-    """A session for reading; writes go through the message bus or a unit of work."""
-    with Session(application.engine, expire_on_commit=False) as session:
+async def get_session(application: ApplicationDep) -> AsyncIterator[Session]:
+    """A session for reading; writes go through the message bus or a unit of work.
+
+    Creating a session connects nothing: its first query, in the route's thread, takes a
+    connection from the pool, so the event loop never waits on the pool.
+    """
+    session = Session(application.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -45,13 +54,36 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API 
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="or `X-API-Key: <key>`")
 
 
-def authenticate(
-    session: SessionDep,
+# A verified key is trusted for this long without asking the database again: a key revoked
+# through this process is forgotten at once, one revoked elsewhere within these seconds.
+KEY_CACHE_SECONDS = 5.0
+_verified_keys: TimedLRU[Principal] = TimedLRU(max_entries=50_000, ttl_seconds=KEY_CACHE_SECONDS)
+
+
+def forget_verified_keys() -> None:
+    """Drop every cached key verification (called when a key is revoked)."""
+    _verified_keys.clear()
+
+
+def _verify(application: Application, key: str) -> Principal | None:
+    with Session(application.engine) as session:
+        return access.verify_key(session, key)
+
+
+async def authenticate(
+    application: ApplicationDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> Principal:
     key = bearer.credentials if bearer is not None else header
-    principal = access.verify_key(session, key) if key else None
+    principal = None
+    if key:
+        fingerprint = access.digest(key)
+        principal = _verified_keys.get(fingerprint)
+        if principal is None:
+            principal = await run_in_threadpool(_verify, application, key)
+            if principal is not None:
+                _verified_keys.put(fingerprint, principal)
     if principal is None:
         raise HTTPException(
             401, "missing, unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}

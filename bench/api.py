@@ -6,7 +6,9 @@ half-days per employee, no solver needed to measure reading), every employee get
 ``--clients`` concurrent clients fetch ``GET /v1/employees/{id}/roster?week=W`` for
 ``--seconds``. Two modes: ``closed`` (each client sends its next request as soon as the last
 answered: the saturation throughput) and ``paced`` (each client sends ``--rate`` requests a
-second: latency at a given load). Prints a table; ``--json`` adds the results as the last line.
+second: latency at a given load), and ``wrk`` (the closed loop driven by Debian's ``wrk``, in C,
+when installed: the Python client alone saturates a core near 100 requests/s). Prints a table;
+``--json`` adds the results as the last line.
 
     .venv/bin/python bench/api.py --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -170,6 +173,56 @@ async def load(
     }
 
 
+WRK_SCRIPT = """
+local targets = {%s}
+local turn = 0
+request = function()
+  turn = turn + 1
+  local target = targets[(turn %% #targets) + 1]
+  return wrk.format("GET", target[1], {["X-API-Key"] = target[2]})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  -- requests, duration (us), failed, p50 (us), p99 (us), mean (us)
+  io.write(string.format("WRK %%d %%d %%d %%d %%d %%f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout + e.status,
+    latency:percentile(50), latency:percentile(99), latency.mean))
+end
+"""
+
+
+def load_wrk(
+    port: int, pairs: list[tuple[str, str]], clients: int, seconds: float
+) -> dict[str, float] | None:
+    """The same closed loop driven by wrk (C): the Python client saturates a core by itself
+    near 100 requests/s, so it measures itself more than the server past that."""
+    if shutil.which("wrk") is None:
+        return None
+    targets = ", ".join(
+        f'{{"/v1/employees/{employee}/roster?week={WEEK}", "{key}"}}' for employee, key in pairs
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % targets)
+    try:
+        command = [
+            "wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "5s",
+            "-s", script.name, f"http://127.0.0.1:{port}",
+        ]  # fmt: skip
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in output.splitlines() if x.startswith("WRK "))
+    requests, duration, failed, p50, p99, mean = (float(x) for x in line.split()[1:])
+    return {
+        "requests": int(requests),
+        "throughput_rps": round(requests / (duration / 1e6), 1),
+        "p50_ms": round(p50 / 1000, 2),
+        "p99_ms": round(p99 / 1000, 2),
+        "mean_ms": round(mean / 1000, 2),
+        "errors": int(failed),
+    }
+
+
 def fresh_postgres(server_url: str) -> tuple[str, sa.Engine, str]:
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"bench_api_{uuid.uuid4().hex[:8]}"
@@ -214,6 +267,11 @@ def main() -> None:
                         result = asyncio.run(load(port, pairs, args.clients, args.seconds, rate))
                         rows.append(
                             {"database": backend, "mode": mode, "employees": employees, **result}
+                        )
+                    measured = load_wrk(port, pairs, args.clients, args.seconds)
+                    if measured is not None:
+                        rows.append(
+                            {"database": backend, "mode": "wrk", "employees": employees, **measured}
                         )
                 finally:
                     server.terminate()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import ApplicationDep, Id, PrincipalDep, SessionDep, allow, visible
+from api.deps import (
+    ApplicationDep,
+    Id,
+    PrincipalDep,
+    SessionDep,
+    allow,
+    forget_verified_keys,
+    visible,
+)
 from api.errors import COMMON_RESPONSES
 from api.schemas import KeyCreate, KeyCreated, KeyPublic
 from api.scopes import group_scope, key_scope
@@ -66,3 +74,4 @@ def revoke_key(
     with application.uow() as uow:
         access.revoke_key(uow.session, key_id, application.clock)
         uow.commit()
+    forget_verified_keys()
