@@ -39,6 +39,7 @@ def api(
     from scheduler import db
     from scheduler.bootstrap import bootstrap
     from scheduler.service.local_bus import LocalBus
+    from scheduler.service.webhook_dispatch import WebhookDispatcher
     from scheduler.settings import get_settings
 
     settings = get_settings()
@@ -50,7 +51,13 @@ def api(
         # No broker: what the API accepts is planned by an in-process bus in this (supervising)
         # process; uvicorn's workers only serve requests.
         application = bootstrap(settings, migrate=False)
-        embedded = LocalBus(application.bus, application.engine, application.clock, workers=1)
+        embedded = LocalBus(
+            application.bus,
+            application.engine,
+            application.clock,
+            workers=1,
+            webhooks=WebhookDispatcher(application),
+        )
         embedded.start()
     try:
         uvicorn.run(

@@ -103,8 +103,9 @@ def planners(app: Application, workers: int) -> Iterator[None]:
                 process.wait(timeout=60)
         return
     from scheduler.service.local_bus import LocalBus
+    from scheduler.service.webhook_dispatch import WebhookDispatcher
 
-    with LocalBus(app.bus, app.engine, app.clock, workers=workers):
+    with LocalBus(app.bus, app.engine, app.clock, workers=workers, webhooks=WebhookDispatcher(app)):
         yield
 
 

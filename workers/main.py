@@ -1,4 +1,5 @@
-"""Running a worker process: the planner consumer, optionally the relay, signals and health."""
+"""Running a worker process: the planner and webhook consumers, the webhook sender, optionally
+the relay, signals and health."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from typing import Any
 
 from scheduler.bootstrap import Application
 from scheduler.messages.events import Event
+from scheduler.service import webhooks
 from scheduler.service.local_bus import LocalBus, new_worker_id
+from scheduler.service.webhook_dispatch import WebhookDispatcher
 from workers import amqp
 from workers.config import WorkerSettings
 from workers.planner import PlannerConsumer
 from workers.relay import AmqpRelay
-from workers.topology import Topology
+from workers.topology import WEBHOOKS, Topology
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,29 @@ def make_consumer(
     )
 
 
+def make_webhook_consumer(
+    dispatcher: WebhookDispatcher, url: str, settings: WorkerSettings, worker_id: str
+) -> PlannerConsumer:
+    """The ``<ns>.webhooks`` consumer: acks once the deliveries of an event are committed."""
+
+    def handle(event: Event, _owner: str) -> int:
+        return dispatcher.record(event)
+
+    return PlannerConsumer(
+        handle,
+        url,
+        topology_of(settings),
+        retry=settings.retry,
+        concurrency=1,  # recording is a short transaction
+        worker_id=worker_id,
+        heartbeat=settings.heartbeat,
+        backoff=amqp.Backoff(settings.reconnect_initial, settings.reconnect_max),
+        shutdown_grace=settings.shutdown_grace,
+        consumer=WEBHOOKS,
+        accepted=webhooks.EVENT_TYPES,
+    )
+
+
 def _on_signals(stop: Callable[[], None]) -> None:
     def handler(signum: int, _frame: object) -> None:
         log.info("received %s: finishing the current messages", signal.Signals(signum).name)
@@ -95,9 +121,14 @@ def run_worker(
     worker_id: str | None = None,
     health_file: Path | None = None,
 ) -> int:
-    """A planner worker (and, with ``relay``, a standby-or-active relay); returns an exit code."""
+    """A planner and webhook worker (and, with ``relay``, a standby-or-active relay).
+
+    Returns an exit code.
+    """
     worker_id = worker_id or new_worker_id()
     consumer = make_consumer(app, url, settings, worker_id)
+    dispatcher = WebhookDispatcher(app)
+    hooks = make_webhook_consumer(dispatcher, url, settings, worker_id)
     stop = threading.Event()
     relay_obj = make_relay(app, url, settings, worker_id) if relay else None
     relay_thread = None
@@ -108,8 +139,19 @@ def run_worker(
     def stop_all() -> None:
         stop.set()
         consumer.stop()
+        hooks.stop()
+
+    def run_hooks() -> None:
+        try:
+            hooks.run()
+        except Exception:  # fatal (e.g. refused credentials): the worker stops as a whole
+            log.exception("webhook consumer stopped on an error")
+            stop_all()
 
     _on_signals(stop_all)
+    hooks_thread = threading.Thread(target=run_hooks, name="webhooks-consumer")
+    hooks_thread.start()
+    dispatcher.start()
     health_thread = None
     if health_file is not None:
 
@@ -119,6 +161,7 @@ def run_worker(
                     "at": time.time(),
                     "pid": os.getpid(),
                     **consumer.health(),
+                    "webhooks": hooks.health(),
                     "relay_active": relay_obj.active if relay_obj else None,
                     "relay_published": relay_obj.published if relay_obj else None,
                 }
@@ -136,10 +179,12 @@ def run_worker(
         log.exception("worker stopped on an error")
         code = 1
     finally:
-        stop.set()
+        stop_all()
+        hooks_thread.join(timeout=settings.shutdown_grace + 10)
+        dispatcher.stop()
         if relay_thread is not None:
             relay_thread.join(timeout=10)
-    if relay_obj is not None and relay_obj.fatal is not None:
+    if hooks.fatal is not None or (relay_obj is not None and relay_obj.fatal is not None):
         code = 1
     log.info("worker %s stopped: %s", worker_id, dict(consumer.stats))
     return code
@@ -157,10 +202,17 @@ def run_relay_process(
 
 
 def run_embedded(app: Application, *, concurrency: int, settings: WorkerSettings) -> int:
-    """No broker configured: relay and planner inside this process until SIGTERM."""
+    """No broker configured: relay, planner and webhooks inside this process until SIGTERM."""
     stop = threading.Event()
     _on_signals(stop.set)
-    with LocalBus(app.bus, app.engine, app.clock, workers=concurrency, retry=settings.retry) as bus:
+    with LocalBus(
+        app.bus,
+        app.engine,
+        app.clock,
+        workers=concurrency,
+        retry=settings.retry,
+        webhooks=WebhookDispatcher(app),
+    ) as bus:
         log.info("embedded mode: no PARTAGE_AMQP_URL, events stay in this process")
         stop.wait()
         log.info("embedded worker stopping (%d dead letter(s))", len(bus.dead_letters))

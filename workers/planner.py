@@ -117,7 +117,7 @@ class PlannerConsumer:
         # Daemon threads: after the shutdown grace, a solve still running must not keep the
         # process alive (its message was handed back; its lease expires on its own).
         self._threads = [
-            threading.Thread(target=self._work_loop, name=f"planner-{i}", daemon=True)
+            threading.Thread(target=self._work_loop, name=f"{consumer}-{i}", daemon=True)
             for i in range(concurrency)
         ]
 

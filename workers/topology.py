@@ -7,6 +7,9 @@
     <ns>.planner.delay.<ms>ms  one TTL queue per retry delay; expired messages go back to
                            <ns>.planner through the default exchange
     <ns>.planner.dead      the dead letters: poison messages, retries or redeliveries exhausted
+    <ns>.webhooks          quorum queue, bound to roster.published.# and roster.updated.#
+                           (webhook deliveries are recorded from it); its own delay and dead
+                           queues, as the planner's
 
 A consumer republishes a failed message to the delay queue of its attempt and then acks it; the
 broker moves it back to the work queue when its TTL expires. One TTL per queue (not per message)
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from pika.adapters.blocking_connection import BlockingChannel
 
 PLANNER = "planner"
+WEBHOOKS = "webhooks"
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,10 @@ class Topology:
     busy_delay: float = 2.0
     delivery_limit: int = 20
     consumers: tuple[ConsumerQueue, ...] = field(
-        default=(ConsumerQueue(PLANNER, ("plan.requested.#",)),)
+        default=(
+            ConsumerQueue(PLANNER, ("plan.requested.#",)),
+            ConsumerQueue(WEBHOOKS, ("roster.published.#", "roster.updated.#")),
+        )
     )
 
     @property

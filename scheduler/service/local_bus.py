@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -40,6 +40,9 @@ from scheduler.service.bus import PLANNER_EVENTS, MessageBus
 from scheduler.service.errors import NotFound
 from scheduler.service.handlers.planning import PlanOutcome, PlanReport
 from scheduler.service.relay import OutboxRelay, RelayLock, run_relay
+
+if TYPE_CHECKING:
+    from scheduler.service.webhook_dispatch import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,11 @@ def stale_weeks(session: Session, now: datetime) -> list[tuple[str, str]]:
 
 
 class LocalBus:
-    """Relay and planner threads in this process: ``with LocalBus(...) as bus: ...``."""
+    """Relay and planner threads in this process: ``with LocalBus(...) as bus: ...``.
+
+    With ``webhooks``, the relayed ``roster.*`` events also queue webhook deliveries, and the
+    dispatcher's sender loop runs from ``start()`` to ``stop()``.
+    """
 
     def __init__(
         self,
@@ -102,6 +109,7 @@ class LocalBus:
         poll_seconds: float = 0.05,
         retry: RetryPolicy | None = None,
         worker_id: str | None = None,
+        webhooks: WebhookDispatcher | None = None,
     ) -> None:
         self.bus = bus
         self.engine = engine
@@ -121,6 +129,9 @@ class LocalBus:
         self._in_flight = 0
         self._timers: set[threading.Timer] = set()
         self._idle = threading.Condition(self._lock)
+        self.webhooks = webhooks
+        if webhooks is not None:
+            webhooks.attach(self)  # before the relay starts: no event is relayed unseen
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -139,6 +150,8 @@ class LocalBus:
             daemon=True,
         )
         self._relay_thread.start()
+        if self.webhooks is not None:
+            self.webhooks.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop relaying, cancel pending retries and wait for running reactions."""
@@ -150,6 +163,8 @@ class LocalBus:
         for timer in timers:
             timer.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.webhooks is not None:
+            self.webhooks.stop()
 
     def __enter__(self) -> Self:
         self.start()
