@@ -223,6 +223,8 @@ def fixed_solve(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
+    # Bounded by work too, so that a loaded machine cannot change which hint comes out.
+    solver.parameters.max_deterministic_time = time_limit
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
     if solver.solve(probe) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

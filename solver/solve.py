@@ -82,13 +82,26 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self._on_progress(Progress(self.objective_value, bound, seconds, self.solutions))
 
 
+DETERMINISTIC_WALL_FACTOR = 10.0
+
+
+def deterministic(problem: Problem) -> bool:
+    """One worker means reproducible: every phase is bounded by work, not by the wall clock."""
+    return problem.parameters.num_workers <= 1
+
+
 def configure(
     solver: cp_model.CpSolver, problem: Problem, time_limit: float | None = None, size: int = 0
 ) -> None:
     params = problem.parameters
-    solver.parameters.max_time_in_seconds = (
-        params.time_limit_seconds if time_limit is None else time_limit
-    )
+    limit = params.time_limit_seconds if time_limit is None else time_limit
+    solver.parameters.max_time_in_seconds = limit
+    if deterministic(problem):
+        # One worker stops on CP-SAT's deterministic clock (work done, not seconds elapsed), so
+        # the same problem and seed give the same roster on any machine and under any load;
+        # wall time only guards against a machine far slower than the deterministic clock.
+        solver.parameters.max_deterministic_time = limit
+        solver.parameters.max_time_in_seconds = limit * DETERMINISTIC_WALL_FACTOR
     solver.parameters.num_workers = max(1, params.num_workers)
     solver.parameters.random_seed = params.random_seed
     solver.parameters.log_search_progress = params.log_search
@@ -153,13 +166,19 @@ def _solve_once(
         watcher.report_start(incumbent.objective_value)
     limit = problem.parameters.time_limit_seconds
     extra_bound = None
-    if incumbent is not None and ctx.employees and limit >= COLUMNS_MIN_SECONDS:
+    # The decomposition stops on wall-clock time; a deterministic solve leaves it out.
+    if (
+        incumbent is not None
+        and ctx.employees
+        and limit >= COLUMNS_MIN_SECONDS
+        and not deterministic(problem)
+    ):
         extra_bound, incumbent = _decompose(ctx, incumbent, watcher, started)
     if extra_bound is None:
         extra_bound = _relaxation_bound(ctx, limit)
     watcher.extra_bound = extra_bound
     solver = cp_model.CpSolver()
-    remaining = limit - (time.perf_counter() - started)
+    remaining = limit if deterministic(problem) else limit - (time.perf_counter() - started)
     configure(solver, problem, max(0.5, remaining), size=len(ctx.takers))
     status = _STATUS.get(solver.solve(ctx.model, watcher), SolveStatus.UNKNOWN)
     seconds = time.perf_counter() - started

@@ -28,6 +28,15 @@ def test_one_worker_and_a_fixed_seed_give_the_same_roster_twice():
     assert solve(problem).roster == solve(problem).roster
 
 
+def test_one_worker_gives_the_same_roster_even_when_the_time_limit_cuts_the_search():
+    # Size M does not reach optimality in a second: the search is cut by its limit, which for
+    # one worker is CP-SAT's deterministic clock, so the load of the machine cannot matter.
+    problem = generate(SIZES["M"], seed=8, time_limit=1.0, workers=1)
+    first = solve(problem)
+    assert first.status != SolveStatus.OPTIMAL
+    assert solve(problem).roster == first.roster
+
+
 def test_progress_is_reported_from_the_first_feasible_roster():
     seen = []
     result = solve(generate(GROUP, seed=4, time_limit=2.0), on_progress=seen.append)
