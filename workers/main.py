@@ -187,6 +187,12 @@ def run_worker(
     if hooks.fatal is not None or (relay_obj is not None and relay_obj.fatal is not None):
         code = 1
     log.info("worker %s stopped: %s", worker_id, dict(consumer.stats))
+    if consumer.stats.get("handed_back"):
+        # A handed-back solve may still run in CP-SAT's native threads; letting the interpreter
+        # finalise around them aborts the process (SIGABRT). Its message is back in the queue
+        # and nothing of it was committed, so leave at once with the intended exit code.
+        logging.shutdown()
+        os._exit(code)
     return code
 
 
