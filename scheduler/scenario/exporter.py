@@ -398,8 +398,23 @@ def delete_territory(session: Session, name: str) -> bool:
             select(m.ExternalWork.id).where(col(m.ExternalWork.employee_id).in_(employee_ids))
         ).all()
     )
-    # Children before parents, so foreign keys hold at every statement.
+    subscription_ids = list(
+        session.exec(
+            select(m.WebhookSubscription.id).where(
+                col(m.WebhookSubscription.group_id).in_(group_ids)
+            )
+        ).all()
+    )
+    # Children before parents, so foreign keys hold at every statement. What the running
+    # service added around the territory (keys, feeds, webhooks, planning state) goes too.
     for statement in (
+        delete(m.WebhookDelivery).where(
+            col(m.WebhookDelivery.subscription_id).in_(subscription_ids)
+        ),
+        delete(m.WebhookSubscription).where(col(m.WebhookSubscription.id).in_(subscription_ids)),
+        delete(m.CalendarFeed).where(col(m.CalendarFeed.group_id).in_(group_ids)),
+        delete(m.ApiKey).where(col(m.ApiKey.group_id).in_(group_ids)),
+        delete(m.PlanningState).where(col(m.PlanningState.group_id).in_(group_ids)),
         delete(m.Assignment).where(col(m.Assignment.roster_version_id).in_(version_ids)),
         delete(m.RosterVersion).where(col(m.RosterVersion.id).in_(version_ids)),
         delete(m.TrainingSession).where(col(m.TrainingSession.placement_id).in_(placement_ids)),
