@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from scheduler.messages.events import PlanRequested
+from scheduler.messages.events import Event, PlanRequested
 from scheduler.models.messaging import PlanningState
 from scheduler.service.unit_of_work import UnitOfWork
 
@@ -65,6 +66,24 @@ def mark_dirty(uow: UnitOfWork, group_id: str, weeks: Iterable[str], reason: str
             requested.append(week)
         uow.session.add(state)
     return requested
+
+
+def announce(
+    uow: UnitOfWork,
+    group_id: str,
+    weeks: list[str],
+    event: type[Event],
+    reason: str,
+    *,
+    fallback_week: str | None = None,
+    **fields: Any,
+) -> None:
+    """One ``event`` per week a change touches, committed with it, and those weeks marked for
+    planning; with no planned week, a single event for ``fallback_week`` (when given)."""
+    now = uow.clock.now()
+    for week in weeks or ([fallback_week] if fallback_week else []):
+        uow.emit(event(occurred_at=now, group_id=group_id, week=week, **fields))
+    mark_dirty(uow, group_id, weeks, reason=reason)
 
 
 def claim(uow: UnitOfWork, group_id: str, week: str, owner: str, lease_seconds: float) -> bool:

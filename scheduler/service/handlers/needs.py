@@ -19,7 +19,7 @@ from scheduler.service.handlers.context import (
     planning_weeks,
     zone_of,
 )
-from scheduler.service.planning_state import mark_dirty
+from scheduler.service.planning_state import announce
 from scheduler.service.unit_of_work import UnitOfWork
 
 
@@ -54,21 +54,17 @@ def _weeks_of(row: m.Need, horizon: list[str]) -> list[str]:
 def _announce(
     uow: UnitOfWork, event: type[Event], row: m.Need, weeks: list[str], verb: str, **extra: Any
 ) -> None:
-    """One event per week the change touches (its first week when none is planned yet), and
-    those weeks marked for planning."""
-    now = uow.clock.now()
-    for week in weeks or [row.first_week]:
-        uow.emit(
-            event(
-                occurred_at=now,
-                group_id=row.group_id,
-                week=week,
-                need_id=row.id,
-                member_id=row.member_id,
-                **extra,
-            )
-        )
-    mark_dirty(uow, row.group_id, weeks, reason=f"need {row.id} {verb}")
+    announce(
+        uow,
+        row.group_id,
+        weeks,
+        event,
+        f"need {row.id} {verb}",
+        fallback_week=row.first_week,
+        need_id=row.id,
+        member_id=row.member_id,
+        **extra,
+    )
 
 
 def submit_need(uow: UnitOfWork, command: c.SubmitNeed, config: PlanningConfig) -> m.Need:

@@ -21,7 +21,7 @@ from scheduler.service.handlers.context import (
     planning_weeks,
     zone_of,
 )
-from scheduler.service.planning_state import mark_dirty
+from scheduler.service.planning_state import announce, mark_dirty
 from scheduler.service.unit_of_work import UnitOfWork
 from scheduler.service.weeks import weeks_of_span, within
 
@@ -45,18 +45,16 @@ def declare_absence(
     uow.session.add(row)
     touched = weeks_of_span(absence.period.start, absence.period.end, zone_of(group))
     weeks = within(touched, planning_weeks(uow, group, config))
-    now = uow.clock.now()
-    for week in weeks or touched[:1]:
-        uow.emit(
-            AbsenceDeclared(
-                occurred_at=now,
-                group_id=group.id,
-                week=week,
-                absence_id=row.id,
-                employee_id=row.employee_id,
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"absence of {row.employee_id}")
+    announce(
+        uow,
+        group.id,
+        weeks,
+        AbsenceDeclared,
+        f"absence of {row.employee_id}",
+        fallback_week=touched[0],
+        absence_id=row.id,
+        employee_id=row.employee_id,
+    )
     uow.commit()
     return row
 
@@ -72,14 +70,14 @@ def change_availability(
     rows = availability_rows(employee.id, command.availability)
     uow.session.add_all(rows)
     weeks = planning_weeks(uow, group, config)
-    now = uow.clock.now()
-    for week in weeks:
-        uow.emit(
-            AvailabilityChanged(
-                occurred_at=now, group_id=group.id, week=week, employee_id=employee.id
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"availability of {employee.id}")
+    announce(
+        uow,
+        group.id,
+        weeks,
+        AvailabilityChanged,
+        f"availability of {employee.id}",
+        employee_id=employee.id,
+    )
     uow.commit()
     return rows
 
@@ -143,18 +141,15 @@ def change_placement(
     uow.session.flush()
     uow.session.add_all(placement_child_rows(placement))
     weeks = planning_weeks(uow, group, config)
-    now = uow.clock.now()
-    for week in weeks:
-        uow.emit(
-            PlacementChanged(
-                occurred_at=now,
-                group_id=group.id,
-                week=week,
-                placement_id=row.id,
-                employee_id=row.employee_id,
-            )
-        )
-    mark_dirty(uow, group.id, weeks, reason=f"placement {row.id} changed")
+    announce(
+        uow,
+        group.id,
+        weeks,
+        PlacementChanged,
+        f"placement {row.id} changed",
+        placement_id=row.id,
+        employee_id=row.employee_id,
+    )
     uow.commit()
     return row
 
