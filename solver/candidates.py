@@ -31,6 +31,7 @@ class Slot:
     quota: bool = False
     # A published assignment whose need has gone or moved: kept only if frozen.
     orphan: bool = False
+    shift_type: str | None = None
 
     @property
     def minutes(self) -> int:
@@ -86,6 +87,7 @@ class SlotTable:
                 n.end,
                 n.priority,
                 quota=False,
+                shift_type=n.shift_type,
             )
         for q in problem.quotas:
             site = index.sites[q.site_id]
@@ -104,6 +106,7 @@ class SlotTable:
                     q.priority,
                     quota=True,
                 )
+        shift_of_need = {n.id: n.shift_type for n in problem.needs}
         self.skill_of_need = {n.id: n.skill for n in problem.needs} | {
             q.id: q.skill for q in problem.quotas
         }
@@ -126,6 +129,7 @@ class SlotTable:
                 1,
                 quota=inside,
                 orphan=not inside,
+                shift_type=shift_of_need.get(p.need_id),
             )
         self.by_member_skill: dict[tuple[str, str], list[int]] = {}
         for s in self.slots:
@@ -145,6 +149,7 @@ class SlotTable:
         *,
         quota: bool,
         orphan: bool = False,
+        shift_type: str | None = None,
     ) -> None:
         key = (need_id, site_id, start, end)
         if key in self._by_key:
@@ -161,6 +166,7 @@ class SlotTable:
             priority,
             quota,
             orphan,
+            shift_type,
         )
         self._by_key[key] = slot.index
         self.slots.append(slot)

@@ -34,7 +34,7 @@ from solver.model import ModelContext
 from solver.rules.soft import FAIRNESS_SCALE, coverable_minutes
 
 # Penalties that link employees: the master owns them; every other penalty is per employee.
-LINKING_PENALTIES = frozenset({"uncovered", "member_fairness"})
+LINKING_PENALTIES = frozenset({"uncovered", "over_cover", "member_fairness"})
 PRICING_SECONDS = 2.0  # per pricing solve; a timed-out pricing contributes its proved bound
 
 
@@ -46,6 +46,12 @@ class Row:
     coef: dict[int, int]
     rhs: int
     member_id: str | None = None  # fairness rows: the member, whose worst term joins the row
+    # A soft row may be exceeded at this cost per unit (people beyond a headcount that allows
+    # them); None: a hard row. Its price (dual) never exceeds this cost.
+    excess_cost: int | None = None
+
+    def clip(self, price: int) -> int:
+        return price if self.excess_cost is None else min(price, self.excess_cost)
 
 
 @dataclass(slots=True)
@@ -81,13 +87,13 @@ def linking_rows(ctx: ModelContext) -> Linking:
     """The linking rows of ``ctx``'s problem, written as the full model writes them."""
     problem = ctx.problem
     table = ctx.table
-    w = problem.weights.uncovered_minute
+    covering = problem.rule_enabled("uncovered")
+    w = problem.weights.uncovered_minute if covering else 0
     rows: list[Row] = []
     gain: dict[int, int] = {}
     counted: dict[str, dict[int, int]] = {}  # need id -> slot -> minutes it covers
     constant = 0
     for n in problem.needs:
-        constant += w * n.priority * n.headcount * (n.end - n.start)
         slots = [
             i
             for i in table.by_need.get(n.id, ())
@@ -97,6 +103,21 @@ def linking_rows(ctx: ModelContext) -> Linking:
             and ctx.takers.get(i)
         ]
         counted[n.id] = {i: n.end - n.start for i in slots}
+        if n.weight_under is not None:
+            # Priced per person: each of the first ``headcount`` people saves weight_under;
+            # each one beyond it costs weight_over, i.e. the row's excess gives the saving back.
+            under = n.weight_under if covering else 0
+            over = n.weight_over if problem.rule_enabled("over_cover") else None
+            constant += under * n.headcount
+            for i in slots:
+                gain[i] = under
+            excess = None if n.weight_over is None else under + (over or 0)
+            if slots and excess != 0:
+                rows.append(
+                    Row(f"headcount[{n.id}]", dict.fromkeys(slots, 1), n.headcount, None, excess)
+                )
+            continue
+        constant += w * n.priority * n.headcount * (n.end - n.start)
         for i in slots:
             gain[i] = w * n.priority * (n.end - n.start)
         if slots:
@@ -119,6 +140,8 @@ def linking_rows(ctx: ModelContext) -> Linking:
             if sum(len(ctx.takers[s.index]) for s in active) > q.headcount:
                 rows.append(Row(f"at_once[{q.id}|{t}]", {s.index: 1 for s in active}, q.headcount))
     weight = problem.weights.member_fairness_permille
+    if not problem.rule_enabled("member_fairness"):
+        weight = 0
     asked: dict[str, int] = {}
     fair: dict[str, tuple[dict[int, int], int]] = {}
     for need_id, minutes in counted.items():
@@ -234,7 +257,7 @@ def generate_columns(
     with ThreadPoolExecutor(max(1, threads)) as pool:
         while True:
             iterations += 1
-            y = [max(0, round(-d)) for d in duals]
+            y = [row.clip(max(0, round(-d))) for row, d in zip(linking.rows, duals, strict=True)]
             todo = []
             for e, pricer in pricers.items():
                 price = {}
@@ -314,7 +337,8 @@ def _master_lp(
         slack = lp.NumVar(0, math.inf, "")
         rows[r].SetCoefficient(slack, -1)
         scale = FAIRNESS_SCALE if row.member_id is not None else 1
-        objective.SetCoefficient(slack, penalty / scale)
+        cost = penalty if row.excess_cost is None else row.excess_cost
+        objective.SetCoefficient(slack, cost / scale)
     convexity = {e: lp.Constraint(1, 1) for e in pricers}
     lambdas = []
     for col in columns:
@@ -372,14 +396,20 @@ def restricted_master(
             for r, c in coef.items():
                 terms[r].append((v, c))
     worst = model.new_int_var(0, FAIRNESS_SCALE, "worst")
+    excess = []
     for r, row in enumerate(linking.rows):
         expr = sum(c * v for v, c in terms[r])
         if row.member_id is not None:
             expr -= linking.asked_by_member[row.member_id] * worst
+        if row.excess_cost is not None and terms[r]:
+            extra = model.new_int_var(0, sum(c for _, c in terms[r]), f"excess[{r}]")
+            expr -= extra
+            excess.append(row.excess_cost * extra)
         model.add(expr <= row.rhs)
     model.minimize(
         sum(col.value * v for cols in by_employee.values() for v, col in cols)
         + linking.fairness_weight * worst
+        + sum(excess)
     )
     if hint:
         for cols in by_employee.values():

@@ -54,6 +54,8 @@ class _Explainer:
     def employee_reason(self, facts: EmployeeFacts, slot: Slot) -> str | None:
         """Why this employee does not take ``slot``; None if they are not a candidate."""
         for rule in HARD_RULES.values():
+            if not self.index.problem.rule_enabled(rule.name):
+                continue
             if rule.excludes is not None and rule.excludes(facts, slot, self.index):
                 if rule.name in _STRUCTURAL:
                     return None

@@ -5,6 +5,8 @@ Model side only: the independent checker re-derives what it needs on its own.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from solver.problem import (
@@ -82,10 +84,20 @@ class EmployeeFacts:
     consents: tuple[tuple[int | None, int | None], ...]
     notice_applies: bool
     previous: tuple[PreviousAssignment, ...]
+    # Absences merged and sorted, their starts apart: a slot's overlap is one bisection (a
+    # year's rota has 1.7 M slot-employee pairs).
+    absence_runs: tuple[Interval, ...] = ()
+    absence_starts: tuple[int, ...] = ()
+    # Shift types the employee may never work (HorizonLimits: at most 0 of them).
+    never_shift_types: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
         return self.employee.id
+
+    def absent_during(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.absence_starts, end) - 1
+        return k >= 0 and self.absence_runs[k].end > start
 
     def consented(self, start: int, end: int) -> bool:
         for lo, hi in self.consents:
@@ -138,6 +150,8 @@ def _facts(problem: Problem, e: Employee, mine: dict[str, list]) -> EmployeeFact
     limits = limits_for(e, settings)
     placement = mine["placements"][0] if mine["placements"] else None
     is_work_study = e.contract_kind in WORK_STUDY_KINDS
+    runs = _merged(Interval(a.start, a.end) for a in mine["absences"])
+    horizon = e.horizon_limits
     return EmployeeFacts(
         employee=e,
         limits=limits,
@@ -149,4 +163,21 @@ def _facts(problem: Problem, e: Employee, mine: dict[str, list]) -> EmployeeFact
         notice_applies=problem.notice_cutoff is not None
         and (limits.part_time or not settings.notice_part_time_only),
         previous=tuple(mine["previous"]),
+        absence_runs=runs,
+        absence_starts=tuple(r.start for r in runs),
+        never_shift_types=frozenset(
+            t for t, n in (horizon.max_shifts_per_type if horizon else ()) if n <= 0
+        ),
     )
+
+
+def _merged(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    out: list[Interval] = []
+    for iv in sorted(intervals, key=lambda i: (i.start, i.end)):
+        if iv.end <= iv.start:
+            continue
+        if out and iv.start <= out[-1].end:
+            out[-1] = Interval(out[-1].start, max(out[-1].end, iv.end))
+        else:
+            out.append(iv)
+    return tuple(out)

@@ -21,7 +21,15 @@ from solver.problem import Problem
 from solver.roster import Assignment, Roster
 
 # Rules a partial week may break on its way to a complete one.
-_COMPLETES_LATER = frozenset({"agreed_minutes", "short_contract_grouping"})
+_COMPLETES_LATER = frozenset(
+    {
+        "agreed_minutes",
+        "short_contract_grouping",
+        "horizon_minutes",
+        "consecutive_days",
+        "consecutive_days_off",
+    }
+)
 
 
 class _Builder:
@@ -129,6 +137,21 @@ def greedy_roster(ctx: ModelContext) -> Roster:
         if not b.checker.check_employee(e, mine):
             out.extend(mine)
     return Roster(ctx.problem.week, tuple(sorted(out)))
+
+
+def greedy_applies(problem: Problem) -> bool:
+    """Whether the greedy can give a roster: not when a rota contract sets minimum hours or
+    minimum runs over the horizon, which an assignment-by-assignment roster only meets by
+    chance (on a year-long rota it would spend seconds to hand back nothing)."""
+    for e in problem.employees:
+        limits = e.horizon_limits
+        if limits is not None and (
+            limits.min_total_minutes > 0
+            or limits.min_consecutive_days > 1
+            or limits.min_consecutive_days_off > 1
+        ):
+            return False
+    return True
 
 
 def greedy_hints(ctx: ModelContext) -> dict[Any, int]:

@@ -21,6 +21,27 @@ from solver.facts import EmployeeFacts, ProblemIndex
 from solver.problem import DAYS_PER_WEEK, MINUTES_PER_DAY, Problem
 from solver.rules import HARD_RULES, SOFT_RULES, Penalty
 
+# Rules written for one calendar week (they read the week's minutes, days and rest as one
+# block): a longer horizon must leave them out until they are applied week by week.
+ONE_WEEK_RULES = frozenset(
+    {
+        "weekly_max",
+        "average_weekly_max",
+        "part_time_hours",
+        "agreed_minutes",
+        "weekly_rest",
+        "working_days_max",
+        "minor_days_off",
+        "short_contract_grouping",
+        "contract_shortfall",
+        "member_fairness",
+    }
+)
+
+
+class UnsupportedProblem(ValueError):
+    """The problem asks for something the model cannot express (say so, never guess)."""
+
 
 @dataclass(slots=True)
 class Item:
@@ -62,6 +83,8 @@ class DayModel:
     day: int
     items: list[Item]
     works: Any = 0
+    # At most one item can be worked (a shift a day): no arcs, first = last = the item.
+    one_item: bool = False
     arcs: list[Arc] = field(default_factory=list)
     first: dict[int, Any] = field(default_factory=dict)  # item pos -> "is the day's first"
     last: dict[int, Any] = field(default_factory=dict)
@@ -78,8 +101,11 @@ class DayModel:
         return sum(a.travel * a.lit for a in self.arcs if a.travel)
 
     def minutes_expr(self, *, group_only: bool = False) -> Any:
-        work = sum(it.minutes * it.lit for it in self.items if it.for_group or not group_only)
-        return work + self.travel()
+        items = [it for it in self.items if it.for_group or not group_only]
+        work = cp_model.LinearExpr.weighted_sum(
+            [it.lit for it in items], [it.minutes for it in items]
+        )
+        return work + self.travel() if self.arcs else work
 
     def max_minutes(self, *, group_only: bool = False) -> int:
         """Upper bound of the day's minutes, for variable domains."""
@@ -138,11 +164,15 @@ class ModelContext:
         released: frozenset[tuple[str, str]] = frozenset(),
         employee_ids: Collection[str] | None = None,
         shared: ModelContext | None = None,
+        links: bool | None = None,
     ) -> None:
         """``employee_ids`` models only those employees (a column generation's pricing
-        model); ``shared`` lends its index and slot table instead of building them again."""
+        model); ``shared`` lends its index and slot table instead of building them again.
+        ``links``: whether the needs' people missing and extra are modelled (by default only
+        when every employee is; a neighbourhood of a few employees wants them too)."""
         self.problem = problem
         self.employee_ids = None if employee_ids is None else frozenset(employee_ids)
+        self.links = employee_ids is None if links is None else links
         # (rule, employee) pairs whose constraints are left out: a frozen notice window that
         # conflicts with the law is released rather than leaving the week without a roster.
         self.released = released
@@ -158,6 +188,13 @@ class ModelContext:
         self.penalties: list[Penalty] = []
         self.covered_expr: dict[str, Any] = {}  # need id -> covered minutes
         self.asked: dict[str, int] = {}  # need id -> asked minutes
+        # Needs priced per person (NeedBlock.weight_under): people missing and extra people.
+        self.under_people: dict[str, Any] = {}
+        self.over_people: dict[str, Any] = {}
+        self.hard_rules = [r for r in HARD_RULES.values() if problem.rule_enabled(r.name)]
+        self.soft_rules = [r for r in SOFT_RULES.values() if problem.rule_enabled(r.name)]
+        self.days = problem.horizon_days
+        self._refuse_unsupported()
         self._build()
 
     # -- helpers used by rules -------------------------------------------------------------
@@ -179,12 +216,34 @@ class ModelContext:
 
     def excluded_by(self, facts: EmployeeFacts, slot: Slot) -> str | None:
         """Name of the first hard rule that alone forbids ``slot`` to the employee."""
-        for rule in HARD_RULES.values():
+        for rule in self.hard_rules:
             if rule.excludes is not None and rule.excludes(facts, slot, self.index):
                 return rule.name
         return None
 
-    # -- building -------------------------------------------------------------------------
+    # -- building
+    def _refuse_unsupported(self) -> None:
+        days = self.problem.horizon_days
+        for n in self.problem.needs:
+            if n.weight_over is not None and n.weight_under is None:
+                raise UnsupportedProblem(
+                    f"need {n.id}: weight_over prices people beyond a headcount priced per "
+                    "person, so it needs weight_under too"
+                )
+        if days <= 0 or days % DAYS_PER_WEEK:
+            raise UnsupportedProblem(f"horizon_days must be a positive multiple of 7, not {days}")
+        if days > DAYS_PER_WEEK:
+            weekly = sorted(
+                name
+                for name in ONE_WEEK_RULES
+                if self.problem.rule_enabled(name) and (name in HARD_RULES or name in SOFT_RULES)
+            )
+            if weekly:
+                raise UnsupportedProblem(
+                    f"a horizon of {days} days cannot apply the one-week rules "
+                    f"{', '.join(weekly)}: plan week by week, or leave them out of enabled_rules"
+                )
+
     def _build(self) -> None:
         for e in self.problem.employees:
             if self.employee_ids is not None and e.id not in self.employee_ids:
@@ -193,14 +252,14 @@ class ModelContext:
             self.employees[e.id] = em
             self._items(em)
             self._timeline(em)
-        for rule in HARD_RULES.values():
+        for rule in self.hard_rules:
             if rule.constrain is None:
                 continue
             for em in self.employees.values():
                 if (rule.name, em.id) not in self.released:
                     rule.constrain(self, em, self.guard(rule.name, em.id))
         self._coverage()
-        for soft in SOFT_RULES.values():
+        for soft in self.soft_rules:
             self.penalties.extend(soft.terms(self))
 
     def _items(self, em: EmployeeModel) -> None:
@@ -257,19 +316,23 @@ class ModelContext:
     def _timeline(self, em: EmployeeModel) -> None:
         model = self.model
         mode = em.facts.employee.travel_mode
-        by_day: list[list[Item]] = [[] for _ in range(DAYS_PER_WEEK)]
+        last_day = self.days - 1
+        by_day: list[list[Item]] = [[] for _ in range(self.days)]
         for it in em.items:
-            by_day[min(DAYS_PER_WEEK - 1, max(0, it.start // MINUTES_PER_DAY))].append(it)
+            by_day[min(last_day, max(0, it.start // MINUTES_PER_DAY))].append(it)
         for d, items in enumerate(by_day):
             day = DayModel(d, items, _model=model)
             em.days.append(day)
             if not items:
                 continue
             day.works = model.new_bool_var(f"works[{em.id}|{d}]")
-            if len(items) == 1:
-                model.add(day.works == items[0].lit)
-                day.first[items[0].pos] = items[0].lit
-                day.last[items[0].pos] = items[0].lit
+            if len(items) == 1 or _all_overlap(items):
+                # One item at most (a shift a day): the path is that item, no arcs needed.
+                model.add(day.works == cp_model.LinearExpr.sum([it.lit for it in items]))
+                day.one_item = True
+                for it in items:
+                    day.first[it.pos] = it.lit
+                    day.last[it.pos] = it.lit
                 continue
             for it in items:
                 day.first[it.pos] = model.new_bool_var(f"first[{em.id}|{it.pos}]")
@@ -328,9 +391,11 @@ class ModelContext:
                 for _, lit in self.takers.get(i, ())
             ]
             self.asked[n.id] = n.headcount * (n.end - n.start)
-            if lits:
+            if n.weight_under is not None:
+                self._per_person(n.id, n.headcount, lits, over_allowed=n.weight_over is not None)
+            elif lits:
                 model.add(sum(lits) <= n.headcount)
-            self.covered_expr[n.id] = (n.end - n.start) * sum(lits)
+            self.covered_expr[n.id] = (n.end - n.start) * cp_model.LinearExpr.sum(lits)
         for q in self.problem.quotas:
             slots = [
                 self.table.slots[i]
@@ -348,6 +413,33 @@ class ModelContext:
                     if len(active) > q.headcount:
                         model.add(sum(active) <= q.headcount)
             self.covered_expr[q.id] = covered
+
+    def _per_person(
+        self, need_id: str, headcount: int, lits: list[Any], *, over_allowed: bool
+    ) -> None:
+        """People missing (and extra, when allowed) on a need priced per person."""
+        model = self.model
+        people = cp_model.LinearExpr.sum(lits)
+        if not over_allowed and lits:
+            model.add(people <= headcount)
+        if not self.links:
+            return  # a pricing model: people missing or extra are the master's business
+        if headcount > 0 and not lits:
+            self.under_people[need_id] = headcount  # nobody can take it: a constant
+        elif headcount > 0:
+            under = model.new_int_var(0, headcount, f"under[{need_id}]")
+            model.add(under + people >= headcount)
+            self.under_people[need_id] = under
+        extra = len(lits) - headcount
+        if over_allowed and extra > 0:
+            over = model.new_int_var(0, extra, f"over[{need_id}]")
+            model.add(people - over <= headcount)
+            self.over_people[need_id] = over
+
+
+def _all_overlap(items: list[Item]) -> bool:
+    """Whether every two items overlap (then at most one of them can be worked)."""
+    return max(it.start for it in items) < min(it.end for it in items)
 
 
 def _same_quota_joined(a: Item, b: Item, break_minutes: int, rest: int) -> bool:

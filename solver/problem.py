@@ -1,8 +1,14 @@
-"""The solver's input: one employer group's week, as plain frozen data.
+"""The solver's input: one employer group's horizon (a week by default), as plain frozen data.
 
-Time is integer minutes from Monday 00:00 (local time) of the week being planned: the week is
-``[0, 10080)``. A minute before 0 belongs to the previous week. Every working day is the day on
-which an assignment *starts* (an assignment from 22:00 to 02:00 belongs to the first day).
+Time is integer minutes from Monday 00:00 (local time) of the first week being planned: a
+one-week horizon is ``[0, 10080)``, a horizon of ``horizon_days`` days is
+``[0, horizon_days * 1440)``. A minute before 0 belongs to the past. Every working day is the
+day on which an assignment *starts* (an assignment from 22:00 to 02:00 belongs to the first
+day).
+
+Shift rostering (named shift types, runs of working days, weekends, weighted requests, cover
+priced per person) uses the same types: a shift is a ``NeedBlock`` labelled with its
+``shift_type``, and an employee's limits over the horizon are their ``HorizonLimits``.
 """
 
 from __future__ import annotations
@@ -105,6 +111,10 @@ class RuleSettings:
     # reported, not enforced within one week.
     training_share_min: float = 0.15
     training_share_max: float = 0.25
+    # Minimum runs of working days or days off (``HorizonLimits``): whether a run touching the
+    # first or last day of the horizon is bound. It may continue outside the horizon, so by
+    # default it is not (the reading that reproduces the published shift-scheduling optima).
+    min_runs_bind_at_edges: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +141,30 @@ class AgreedMinutes:
 
 
 @dataclass(frozen=True, slots=True)
+class HorizonLimits:
+    """An employee's limits over the whole horizon (a rota's contract), all hard.
+
+    ``None`` or 0 minima mean no limit. ``max_shifts_per_type`` caps the shifts of each listed
+    type (0: never that type); a type that is not listed has no cap.
+    """
+
+    max_shifts_per_type: tuple[tuple[str, int], ...] = ()
+    min_total_minutes: int = 0
+    max_total_minutes: int | None = None
+    min_consecutive_days: int = 0
+    max_consecutive_days: int | None = None
+    min_consecutive_days_off: int = 0
+    # Weekends (Saturday or Sunday worked) of the horizon.
+    max_weekends: int | None = None
+
+    def max_shifts_of(self, shift_type: str) -> int | None:
+        for t, n in self.max_shifts_per_type:
+            if t == shift_type:
+                return n
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Employee:
     id: str
     contract_kind: ContractKind
@@ -153,6 +187,7 @@ class Employee:
     last_work_end: int | None = None
     # Members this employee worked for in recent weeks (continuity).
     recent_member_ids: tuple[str, ...] = ()
+    horizon_limits: HorizonLimits | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +214,22 @@ class TravelTime:
 
 
 @dataclass(frozen=True, slots=True)
+class ShiftType:
+    """A named kind of shift; ``forbidden_next`` may not be worked on the following day."""
+
+    id: str
+    forbidden_next: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class NeedBlock:
-    """A fixed block: ``headcount`` people with ``skill`` at ``site_id`` from start to end."""
+    """A fixed block: ``headcount`` people with ``skill`` at ``site_id`` from start to end.
+
+    By default ``headcount`` is a cap and every uncovered minute costs. With ``weight_under``
+    the need is priced per person instead: each missing person costs ``weight_under``
+    whatever the block's length; with ``weight_over`` too, extra people are allowed and each
+    costs ``weight_over``.
+    """
 
     id: str
     site_id: str
@@ -189,6 +238,9 @@ class NeedBlock:
     end: int
     headcount: int = 1
     priority: int = 1
+    shift_type: str | None = None
+    weight_under: int | None = None
+    weight_over: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +288,20 @@ class Absence:
 
 
 @dataclass(frozen=True, slots=True)
+class ShiftRequest:
+    """A wish to work (``on``) or not to work a shift type on a day; ``weight`` when unmet.
+
+    ``shift_type`` None means any shift (a wish for a day off when ``on`` is False).
+    """
+
+    employee_id: str
+    day: int
+    shift_type: str | None
+    on: bool
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Consent:
     """The employee accepts changes inside the notice window, within [start, end) if given."""
 
@@ -271,11 +337,19 @@ class SolveParameters:
     # Upper bound on candidate blocks per quota window (the grain grows to respect it).
     max_segments_per_window: int = 24
     log_search: bool = False
+    # Column generation (``solver.columns``): a proved bound and rosters built from weeks, at
+    # the cost of about half the time limit. Without it the search has all the time.
+    decomposition: bool = True
+    # When the first short search finds no roster (a rota of many weeks, where one search
+    # over everything stalls), one is built employee by employee and improved by re-planning
+    # a few employees at a time (``solver.neighbourhood``) until this share of the time limit;
+    # 0 leaves it out.
+    neighbourhood_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One group's week to plan."""
+    """One group's horizon to plan (a week unless ``horizon_days`` says more)."""
 
     week: str
     employees: tuple[Employee, ...]
@@ -295,6 +369,21 @@ class Problem:
     settings: RuleSettings = field(default_factory=RuleSettings)
     weights: Weights = field(default_factory=Weights)
     parameters: SolveParameters = field(default_factory=SolveParameters)
+    # Whole weeks; weekly rules apply to each calendar week of the horizon.
+    horizon_days: int = DAYS_PER_WEEK
+    shift_types: tuple[ShiftType, ...] = ()
+    shift_requests: tuple[ShiftRequest, ...] = ()
+    # Names of the hard and soft rules that apply; None: every registered rule. A rota that
+    # is not under French law (a public benchmark, a branch outside the Code du travail)
+    # names its own.
+    enabled_rules: frozenset[str] | None = None
+
+    @property
+    def horizon_minutes(self) -> int:
+        return self.horizon_days * MINUTES_PER_DAY
+
+    def rule_enabled(self, name: str) -> bool:
+        return self.enabled_rules is None or name in self.enabled_rules
 
 
 def is_minor_during_week(birth_date: date, week_monday: date) -> bool:

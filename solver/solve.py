@@ -15,11 +15,14 @@ from solver.greedy import (
     chosen_slots,
     complete_hint,
     fixed_solve,
+    greedy_applies,
     greedy_hints,
     use_as_hint,
     week_hints,
 )
 from solver.model import ModelContext
+from solver.neighbourhood import applies as neighbourhood_applies
+from solver.neighbourhood import construct, improve
 from solver.objective import build_objective
 from solver.problem import Problem
 from solver.report import build_result
@@ -37,6 +40,11 @@ COLUMNS_MIN_SECONDS = 4.0
 PRESEARCH_SHARE = 0.1
 COLUMNS_SHARE = 0.4
 MASTER_SHARE = 0.15
+# After the neighbourhoods, the full search needs this share of the limit to be worth loading.
+FINAL_SEARCH_MIN_SHARE = 0.1
+# Above this many candidates, a first search over everything finds no roster in its share of
+# the time (year-long rotas): the neighbourhoods build one directly.
+NEIGHBOURHOOD_DIRECT_CANDIDATES = 100_000
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -160,16 +168,23 @@ def _solve_once(
     ctx = ModelContext(problem, released=released)
     objective = build_objective(ctx)
     # The greedy keeps the previous roster where it still holds: that is the warm start.
-    incumbent = complete_hint(ctx, greedy_hints(ctx))
+    incumbent = complete_hint(ctx, greedy_hints(ctx)) if greedy_applies(problem) else None
     watcher = _Watcher(on_progress, started)
     if incumbent is not None:
         watcher.report_start(incumbent.objective_value)
     limit = problem.parameters.time_limit_seconds
     extra_bound = None
     # The decomposition stops on wall-clock time; a deterministic solve leaves it out.
-    if (
-        incumbent is not None
-        and ctx.employees
+    neighbourhood = (
+        problem.parameters.neighbourhood_share > 0
+        and not deterministic(problem)
+        and neighbourhood_applies(ctx)
+    )
+    if neighbourhood:
+        incumbent = _neighbourhood(ctx, incumbent, watcher, started)
+    elif (
+        ctx.employees
+        and problem.parameters.decomposition
         and limit >= COLUMNS_MIN_SECONDS
         and not deterministic(problem)
     ):
@@ -177,8 +192,19 @@ def _solve_once(
     if extra_bound is None:
         extra_bound = _relaxation_bound(ctx, limit)
     watcher.extra_bound = extra_bound
-    solver = cp_model.CpSolver()
     remaining = limit if deterministic(problem) else limit - (time.perf_counter() - started)
+    if neighbourhood and incumbent is not None and remaining < FINAL_SEARCH_MIN_SHARE * limit:
+        # Too little time left to load a large model again: the neighbourhoods' roster stands.
+        return build_result(
+            ctx,
+            incumbent,
+            objective,
+            status=SolveStatus.FEASIBLE,
+            solve_seconds=time.perf_counter() - started,
+            first_feasible_seconds=watcher.first_seconds,
+            bound=extra_bound if extra_bound is not None else float("-inf"),
+        )
+    solver = cp_model.CpSolver()
     configure(solver, problem, max(0.5, remaining), size=len(ctx.takers))
     status = _STATUS.get(solver.solve(ctx.model, watcher), SolveStatus.UNKNOWN)
     seconds = time.perf_counter() - started
@@ -223,17 +249,18 @@ def _solve_once(
 
 
 def _decompose(
-    ctx: ModelContext, incumbent: cp_model.CpSolver, watcher: _Watcher, started: float
-) -> tuple[float | None, cp_model.CpSolver]:
+    ctx: ModelContext, incumbent: cp_model.CpSolver | None, watcher: _Watcher, started: float
+) -> tuple[float | None, cp_model.CpSolver | None]:
     """Column generation (``solver.columns``): its bound, and the best roster so far.
 
     The restricted master's roster replaces the warm start when it is better, so the full
-    search starts from it.
+    search starts from it. Without a warm start (rules the greedy cannot meet, such as minimum
+    hours over a long horizon) the short search and the columns still give one.
     """
     params = ctx.problem.parameters
     limit = params.time_limit_seconds
     linking = linking_rows(ctx)
-    starts = [columns_of(ctx, incumbent)]
+    starts = [columns_of(ctx, incumbent)] if incumbent is not None else []
     # A short search first: its roster's weeks join the columns, which gives the restricted
     # master combinations that the linear program alone would not price.
     search = cp_model.CpSolver()
@@ -241,7 +268,7 @@ def _decompose(
     status = search.solve(ctx.model, watcher)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         starts.append(columns_of(ctx, search))
-        if search.objective_value < incumbent.objective_value:
+        if incumbent is None or search.objective_value < incumbent.objective_value:
             use_as_hint(ctx, search)
             incumbent = search
         if status == cp_model.OPTIMAL:
@@ -258,17 +285,63 @@ def _decompose(
         generation.columns,
         list(ctx.employees),
         min(MASTER_SHARE * limit, left / 2),
-        hint=chosen_slots(ctx, incumbent),
+        hint=chosen_slots(ctx, incumbent) if incumbent is not None else None,
         num_workers=params.num_workers,
         seed=params.random_seed,
     )
     if weeks is not None:
         found = fixed_solve(ctx, week_hints(ctx, weeks))
-        if found is not None and found.objective_value < incumbent.objective_value:
+        if found is not None and (
+            incumbent is None or found.objective_value < incumbent.objective_value
+        ):
             use_as_hint(ctx, found)
             incumbent = found
             watcher.report(found.objective_value)
     return float(generation.bound), incumbent
+
+
+def _neighbourhood(
+    ctx: ModelContext, incumbent: cp_model.CpSolver | None, watcher: _Watcher, started: float
+) -> cp_model.CpSolver | None:
+    """A first roster by a short search; when it finds none, one built employee by employee
+    and improved by re-planning a few at a time (``solver.neighbourhood``). The full search
+    goes on from the result."""
+    params = ctx.problem.parameters
+    limit = params.time_limit_seconds
+    if sum(len(t) for t in ctx.takers.values()) <= NEIGHBOURHOOD_DIRECT_CANDIDATES:
+        search = cp_model.CpSolver()
+        configure(search, ctx.problem, PRESEARCH_SHARE * limit, size=len(ctx.takers))
+        status = search.solve(ctx.model, watcher)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+            incumbent is None or search.objective_value < incumbent.objective_value
+        ):
+            use_as_hint(ctx, search)
+            incumbent = search
+    if incumbent is not None:
+        return incumbent
+    deadline = started + params.neighbourhood_share * limit
+    if incumbent is None:
+        built = construct(ctx, deadline)
+        if built is None:
+            return None
+        incumbent = fixed_solve(ctx, week_hints(ctx, built), time_limit=limit)
+        if incumbent is None:
+            return None
+        use_as_hint(ctx, incumbent)
+        watcher.report(incumbent.objective_value)
+    found = improve(
+        ctx,
+        chosen_slots(ctx, incumbent),
+        incumbent.objective_value,
+        deadline,
+        on_better=watcher.report,
+    )
+    if found.objective < incumbent.objective_value:
+        full = fixed_solve(ctx, week_hints(ctx, found.chosen))
+        if full is not None and full.objective_value < incumbent.objective_value:
+            use_as_hint(ctx, full)
+            incumbent = full
+    return incumbent
 
 
 def _relaxation_bound(ctx: ModelContext, time_limit: float) -> float | None:

@@ -1,18 +1,20 @@
 """Independent checker: every hard-rule violation of a roster, in plain words.
 
 It shares no code with the model (``solver.model``, ``solver.rules``): it imports only the
-problem and roster types and reads the rules again from the settings.
+problem and roster types and reads the rules again from the settings. A rule left out of
+``Problem.enabled_rules`` is not reported; the structural checks (``STRUCTURAL_RULES``) always
+are.
 """
 
 from __future__ import annotations
 
-from solver.checker.core import Lookups, Violation, Work
+from solver.checker.core import STRUCTURAL_RULES, Lookups, Violation, Work
 from solver.checker.placement import check_assignment, check_coverage
 from solver.checker.timeline import check_employee_week, employee_work
 from solver.problem import Problem
 from solver.roster import Assignment, Roster
 
-__all__ = ["Checker", "Violation", "Work", "check", "employee_work"]
+__all__ = ["STRUCTURAL_RULES", "Checker", "Violation", "Work", "check", "employee_work"]
 
 
 class Checker:
@@ -34,6 +36,7 @@ class Checker:
         for e in lk.problem.employees:
             out += check_employee_week(lk, e, by_employee[e.id])
             out += self._notice(e.id, by_employee[e.id])
+        out = lk.enabled_only(out)
         return sorted(out, key=lambda v: (v.rule, v.employee_id or "", v.start or 0))
 
     def check_employee(self, employee_id: str, assignments: list[Assignment]) -> list[Violation]:
@@ -43,7 +46,8 @@ class Checker:
         out: list[Violation] = []
         for a in assignments:
             out += check_assignment(lk, a)
-        return out + check_employee_week(lk, e, assignments) + self._notice(e.id, assignments)
+        out += check_employee_week(lk, e, assignments) + self._notice(e.id, assignments)
+        return lk.enabled_only(out)
 
     def _notice(self, employee_id: str, assignments: list[Assignment]) -> list[Violation]:
         """Published hours before the notice cutoff stay, unless consented or impossible."""
@@ -111,7 +115,7 @@ class Checker:
             return True
         if block is None and quota is None:
             return True
-        return bool(check_assignment(lk, a))
+        return bool(lk.enabled_only(check_assignment(lk, a)))
 
 
 def check(problem: Problem, roster: Roster | tuple[Assignment, ...]) -> list[Violation]:

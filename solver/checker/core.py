@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.problem import (
+    DAYS_PER_WEEK,
     MINUTES_PER_DAY,
     ContractKind,
     Employee,
@@ -16,6 +17,11 @@ from solver.problem import (
     Problem,
 )
 from solver.roster import Assignment
+
+# Checks that are the shape of a roster rather than rules of the group (an assignment matches
+# its need, nobody is in two places, no block over its cap): ``enabled_rules`` cannot turn
+# them off, as the model builds them in whatever rules it is given.
+STRUCTURAL_RULES = frozenset({"need_match", "no_overlap", "headcount"})
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -38,10 +44,12 @@ class Work:
     location: str | None
     source: str  # "assignment", "training", "external"
     assignment: Assignment | None = None
+    # Work outside the horizon counts on its nearest day, as the model places it there.
+    last_day: int = DAYS_PER_WEEK - 1
 
     @property
     def day(self) -> int:
-        return min(6, max(0, self.start // MINUTES_PER_DAY))
+        return min(self.last_day, max(0, self.start // MINUTES_PER_DAY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +105,12 @@ class Lookups:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
+        self.last_day = problem.horizon_days - 1
         self.employees = {e.id: e for e in problem.employees}
         self.sites = {s.id: s for s in problem.sites}
         self.blocks = {n.id: n for n in problem.needs}
         self.quotas = {q.id: q for q in problem.quotas}
+        self.shift_types = {t.id: t for t in problem.shift_types}
         self.travel: dict[tuple[str, str, str], int] = {}
         for t in problem.travel_times:
             self.travel[(t.mode, t.from_location, t.to_location)] = t.minutes
@@ -113,7 +123,7 @@ class Lookups:
         for t in problem.training_sessions:
             self.training.setdefault(t.employee_id, []).append(Interval(t.start, t.end))
             self.training_work.setdefault(t.employee_id, []).append(
-                Work(t.start, t.end, t.location_id, "training")
+                Work(t.start, t.end, t.location_id, "training", last_day=self.last_day)
             )
         self.absences: dict[str, list[Interval]] = {}
         for a in problem.absences:
@@ -121,6 +131,13 @@ class Lookups:
         self.consents: dict[str, list] = {}
         for c in problem.consents:
             self.consents.setdefault(c.employee_id, []).append(c)
+
+    def reports(self, rule: str) -> bool:
+        """Whether a violation of ``rule`` counts: its rule is enabled, or it is structural."""
+        return rule in STRUCTURAL_RULES or self.problem.rule_enabled(rule)
+
+    def enabled_only(self, violations: list[Violation]) -> list[Violation]:
+        return [v for v in violations if self.reports(v.rule)]
 
     def travel_between(self, e: Employee, a: Work, b: Work) -> int:
         if a.location is None or b.location is None or a.location == b.location:

@@ -75,14 +75,19 @@ def _touches_night(lk: Lookups, start: int, end: int) -> bool:
 
 
 def check_coverage(lk: Lookups, assignments: tuple[Assignment, ...]) -> list[Violation]:
-    """No block gets more people than asked; no quota more minutes or more people at once."""
+    """No need gets more than it asks.
+
+    A block takes at most ``headcount`` people, unless it prices extra people
+    (``weight_over``); a quota at most its minutes, and ``headcount`` people at once.
+    """
     out: list[Violation] = []
     per_need: dict[str, list[Assignment]] = {}
     for a in assignments:
         per_need.setdefault(a.need_id, []).append(a)
     for need_id, items in per_need.items():
         block, quota = lk.blocks.get(need_id), lk.quotas.get(need_id)
-        if block is not None and len(items) > block.headcount:
+        over_allowed = block is not None and block.weight_over is not None
+        if block is not None and len(items) > block.headcount and not over_allowed:
             out.append(
                 Violation(
                     "headcount",

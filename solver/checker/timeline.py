@@ -5,15 +5,19 @@ from __future__ import annotations
 import itertools
 
 from solver.checker.core import Lookups, PersonLimits, Violation, Work
-from solver.problem import MINUTES_PER_WEEK, Employee
+from solver.checker.horizon import check_horizon
+from solver.problem import DAYS_PER_WEEK, Employee
 from solver.roster import Assignment
 
 
 def employee_work(lk: Lookups, e: Employee, assignments: list[Assignment]) -> list[Work]:
     """Assignments, training sessions and placed external work, sorted by start."""
-    work = [Work(a.start, a.end, lk.location_of(a), "assignment", a) for a in assignments]
+    last = lk.last_day
+    work = [
+        Work(a.start, a.end, lk.location_of(a), "assignment", a, last_day=last) for a in assignments
+    ]
     work += lk.training_work.get(e.id, [])
-    work += [Work(x.start, x.end, None, "external") for x in e.external_intervals]
+    work += [Work(x.start, x.end, None, "external", last_day=last) for x in e.external_intervals]
     return sorted(work, key=lambda w: (w.start, w.end))
 
 
@@ -68,6 +72,7 @@ def check_employee_week(lk: Lookups, e: Employee, assignments: list[Assignment])
     out += _rest(lk, e, limits, days, work)
     out += _day_shapes(lk, e, limits, days)
     out += _agreed(e, assignments)
+    out += check_horizon(lk, e, assignments, work)
     return out
 
 
@@ -115,7 +120,8 @@ def _rest(
             )
         )
     if work and e.last_work_end is not None:  # unknown: rested before the week
-        gaps = [work[0].start - e.last_work_end, MINUTES_PER_WEEK - max(w.end for w in work)]
+        end_of_world = lk.problem.horizon_minutes
+        gaps = [work[0].start - e.last_work_end, end_of_world - max(w.end for w in work)]
         latest = work[0].end
         for w in work[1:]:
             gaps.append(w.start - latest)
@@ -132,8 +138,9 @@ def _rest(
             )
     if limits.minor:
         run = s.minor_consecutive_days_off
-        free = set(range(7)) - set(worked)
-        if not any(all(d + k in free for k in range(run)) for d in range(7 - run + 1)):
+        # A weekly rule: read on the first week (longer horizons leave it out).
+        free = set(range(DAYS_PER_WEEK)) - set(worked)
+        if not any(all(d + k in free for k in range(run)) for d in range(DAYS_PER_WEEK - run + 1)):
             out.append(
                 Violation(
                     "minor_days_off",

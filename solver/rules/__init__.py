@@ -4,7 +4,7 @@ Hard rules are listed in a fixed order: the first rule that excludes a slot name
 it stays uncovered, so who-may-work rules come before calendar rules, then legal limits.
 """
 
-from solver.rules import day_shape, eligibility, rest, soft, time_limits
+from solver.rules import day_shape, eligibility, horizon, rest, soft, time_limits
 from solver.rules.registry import (
     HARD_RULES,
     SOFT_RULES,
@@ -16,7 +16,7 @@ from solver.rules.registry import (
     register_soft,
 )
 
-for _module in (eligibility, time_limits, day_shape, rest):
+for _module in (eligibility, time_limits, day_shape, rest, horizon):
     for _rule in _module.RULES:
         register(_rule)
 for _soft in soft.RULES:

@@ -38,7 +38,7 @@ def tutor_not_present(facts: EmployeeFacts, slot: Slot, index: ProblemIndex) -> 
 
 
 def absent(facts: EmployeeFacts, slot: Slot, index: ProblemIndex) -> bool:
-    return any(a.overlaps(slot.start, slot.end) for a in facts.absences)
+    return facts.absent_during(slot.start, slot.end)
 
 
 def outside_availability(facts: EmployeeFacts, slot: Slot, index: ProblemIndex) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from solver.rules.registry import Penalty, SoftRule
 
@@ -20,10 +20,51 @@ def uncovered_minutes(ctx: ModelContext) -> list[Penalty]:
     w = ctx.problem.weights.uncovered_minute
     out = []
     for n in ctx.problem.needs:
+        if n.weight_under is not None:
+            # Priced per missing person, whatever the block's length.
+            if n.id in ctx.under_people:
+                out.append(Penalty("uncovered", ctx.under_people[n.id], n.weight_under))
+            continue
         out.append(Penalty("uncovered", ctx.asked[n.id] - ctx.covered_expr[n.id], w * n.priority))
     for q in ctx.problem.quotas:
         out.append(Penalty("uncovered", ctx.asked[q.id] - ctx.covered_expr[q.id], w * q.priority))
     return out
+
+
+def over_cover(ctx: ModelContext) -> list[Penalty]:
+    """Each person beyond the headcount of a need that allows extra people."""
+    blocks = ctx.blocks
+    return [
+        Penalty("over_cover", over, blocks[need_id].weight_over or 0)
+        for need_id, over in ctx.over_people.items()
+    ]
+
+
+def shift_requests(ctx: ModelContext) -> list[Penalty]:
+    """Unmet wishes to work a shift type on a day, and worked wishes not to."""
+    out = []
+    wanted: dict[tuple[str, int], list] = {}
+    for r in ctx.problem.shift_requests:
+        wanted.setdefault((r.employee_id, r.day), []).append(r)
+    for (employee_id, day), requests in wanted.items():
+        em = ctx.employees.get(employee_id)
+        if em is None or not 0 <= day < len(em.days):
+            continue
+        items = em.days[day].items
+        for r in requests:
+            lits = [it.lit for it in items if it.for_group and _of_type(it, r.shift_type)]
+            if r.on:
+                # An on-request nobody can grant still costs its weight (a constant).
+                out.append(Penalty("shift_requests", 1 - sum(lits), r.weight, employee_id))
+            elif lits:
+                out.append(Penalty("shift_requests", sum(lits), r.weight, employee_id))
+    return out
+
+
+def _of_type(item: Any, shift_type: str | None) -> bool:
+    if shift_type is None:
+        return True
+    return item.slot is not None and item.slot.shift_type == shift_type
 
 
 def contract_shortfall(ctx: ModelContext) -> list[Penalty]:
@@ -132,6 +173,8 @@ def travel(ctx: ModelContext) -> list[Penalty]:
 
 
 RULES.append(SoftRule("uncovered", "Cover needs, by priority.", uncovered_minutes))
+RULES.append(SoftRule("over_cover", "Few people beyond a need's headcount.", over_cover))
+RULES.append(SoftRule("shift_requests", "Grant employees' shift on/off requests.", shift_requests))
 RULES.append(
     SoftRule("contract_shortfall", "Give every employee their contract hours.", contract_shortfall)
 )
