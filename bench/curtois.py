@@ -69,6 +69,7 @@ def run_instance(number: int, limit: float, workers: int, seed: int) -> dict[str
         num_workers=workers,
         random_seed=seed,
         decomposition=False,
+        explain_uncovered=False,
         neighbourhood_share=ROTA_NEIGHBOURHOOD_SHARE,
     )
     problem = to_problem(instance, parameters=params)

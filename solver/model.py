@@ -424,17 +424,23 @@ class ModelContext:
             model.add(people <= headcount)
         if not self.links:
             return  # a pricing model: people missing or extra are the master's business
-        if headcount > 0 and not lits:
-            self.under_people[need_id] = headcount  # nobody can take it: a constant
-        elif headcount > 0:
+        # When the takers can never exceed the headcount, or the headcount is 0, the people
+        # missing (or extra) are linear in the takers: no variable, and a smaller model (a
+        # neighbourhood of a few people over a year has tens of thousands of such needs).
+        if headcount >= len(lits):
+            if headcount > 0:
+                self.under_people[need_id] = headcount - people
+        elif headcount == 0:
+            if over_allowed:
+                self.over_people[need_id] = people
+        else:
             under = model.new_int_var(0, headcount, f"under[{need_id}]")
             model.add(under + people >= headcount)
             self.under_people[need_id] = under
-        extra = len(lits) - headcount
-        if over_allowed and extra > 0:
-            over = model.new_int_var(0, extra, f"over[{need_id}]")
-            model.add(people - over <= headcount)
-            self.over_people[need_id] = over
+            if over_allowed:
+                over = model.new_int_var(0, len(lits) - headcount, f"over[{need_id}]")
+                model.add(people - over <= headcount)
+                self.over_people[need_id] = over
 
 
 def _all_overlap(items: list[Item]) -> bool:

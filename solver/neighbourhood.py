@@ -108,10 +108,12 @@ def construct(ctx: ModelContext, deadline: float) -> Chosen | None:
     people = sorted(ctx.employees)
     for k, employee_id in enumerate(people):
         left = deadline - time.perf_counter()
-        seconds = max(0.2, min(SUB_SECONDS, left / (len(people) - k)))
+        # Each solve has a fixed cost (loading, presolve): below half a second a year-long
+        # week is rarely found, so a large group overruns the deadline rather than fail.
+        seconds = max(0.5, min(SUB_SECONDS, left / (len(people) - k)))
         outcome = _replan(ctx, chosen, [employee_id], seconds)
         if outcome is None:  # no week found in time: once more, with time to find one
-            outcome = _replan(ctx, chosen, [employee_id], SUB_SECONDS)
+            outcome = _replan(ctx, chosen, [employee_id], 2 * SUB_SECONDS)
         if outcome is None:
             return None
         chosen.update(outcome[1])
@@ -152,6 +154,9 @@ def _replan(
     solver.parameters.random_seed = params.random_seed
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.symmetry_level = 0
+    # Presolve loops cost more than they save on a few people's weeks.
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_probing_level = 0
     status = solver.solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -345,6 +345,10 @@ class SolveParameters:
     # a few employees at a time (``solver.neighbourhood``) until this share of the time limit;
     # 0 leaves it out.
     neighbourhood_share: float = 0.0
+    # Reasons for every uncovered need (``SolveResult.uncovered``). Each reason checks every
+    # candidate's week once more: on a year-long rota with thousands of open shifts that costs
+    # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).
+    explain_uncovered: bool = True
 
 
 @dataclass(frozen=True, slots=True)

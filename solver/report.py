@@ -65,7 +65,11 @@ def build_result(
         travel_minutes_by_employee=travel,
         minutes_by_member=minutes_by_member(problem, roster),
         asked_minutes_by_member=asked_minutes_by_member(problem),
-        uncovered=tuple(explain_uncovered(problem, roster, ctx)),
+        uncovered=(
+            tuple(explain_uncovered(problem, roster, ctx))
+            if problem.parameters.explain_uncovered
+            else ()
+        ),
         changes=tuple(roster_changes(problem, roster)),
         training_shares=tuple(training_shares(problem)),
         penalties={name: int(solver.value(expr)) for name, expr in objective.items()},
