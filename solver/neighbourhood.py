@@ -143,7 +143,7 @@ def _replan(
         before = fixed_solve(sub, current, time_limit=SUB_SECONDS)
         if before is None:
             return None
-        before_value = before.objective_value
+        before_value = round(before.objective_value)
         for var, value in current.items():
             sub.model.add_hint(var, value)
     solver = cp_model.CpSolver()
@@ -160,7 +160,8 @@ def _replan(
     status = solver.solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    gain = before_value - solver.objective_value
+    # Integer weights make integer objectives: rounding keeps the running value exact.
+    gain = before_value - round(solver.objective_value)
     weeks = {
         em.id: frozenset(it.slot.index for it in em.slot_items() if solver.boolean_value(it.lit))
         for em in sub.employees.values()

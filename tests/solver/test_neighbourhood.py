@@ -1,0 +1,97 @@
+"""Neighbourhoods (solver.neighbourhood): the sub-problem of a few freed people is exact.
+
+The value the search keeps track of (the start's objective minus each gain) must equal the
+full model's objective of the roster it ends with: a sub-problem that priced a need wrongly
+would drift away from it. And every roster it hands back obeys every hard rule.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.checker import check
+from solver.greedy import chosen_slots, complete_hint, fixed_solve, greedy_hints, week_hints
+from solver.model import ModelContext
+from solver.neighbourhood import applies, construct, improve
+from solver.objective import build_objective
+from solver.problem import Problem, Weights
+from solver.report import extract_roster
+from solver.testing import Size, generate
+from tests.solver.test_checker_horizon import rota, worker
+
+SMALL = settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def groups_without_fairness(draw) -> Problem:
+    size = Size(
+        employees=draw(st.integers(3, 7)),
+        members=draw(st.integers(1, 3)),
+        blocks=draw(st.integers(4, 14)),
+        quotas=0,
+    )
+    problem = generate(size, seed=draw(st.integers(0, 10_000)), time_limit=2.0, workers=1)
+    return replace(problem, weights=replace(Weights(), member_fairness_permille=0))
+
+
+def _context(problem: Problem) -> ModelContext:
+    ctx = ModelContext(problem)
+    build_objective(ctx)
+    return ctx
+
+
+@SMALL
+@given(groups_without_fairness())
+def test_improved_value_is_the_full_objective_of_the_roster(problem: Problem) -> None:
+    ctx = _context(problem)
+    assert applies(ctx)
+    start = complete_hint(ctx, greedy_hints(ctx))
+    if start is None:
+        return
+    found = improve(ctx, chosen_slots(ctx, start), start.objective_value, time.perf_counter() + 1.5)
+    assert found.objective <= start.objective_value
+    full = fixed_solve(ctx, week_hints(ctx, found.chosen))
+    assert full is not None
+    assert full.objective_value == found.objective
+    assert check(problem, extract_roster(ctx, full)) == []
+
+
+def test_rota_built_employee_by_employee_breaks_no_rule() -> None:
+    staff = [
+        worker(
+            f"e{k}",
+            min_total_minutes=2400,
+            max_total_minutes=4800,
+            min_consecutive_days=2,
+            max_consecutive_days=4,
+            min_consecutive_days_off=2,
+            max_weekends=1,
+        )
+        for k in range(3)
+    ]
+    problem = rota(
+        staff, days=14, types="DLN", forbidden={"N": "DL"}, weight_under=100, weight_over=1
+    )
+    ctx = _context(problem)
+    chosen = construct(ctx, time.perf_counter() + 10)
+    assert chosen is not None and set(chosen) == set(ctx.employees)
+    full = fixed_solve(ctx, week_hints(ctx, chosen))
+    assert full is not None
+    assert check(problem, extract_roster(ctx, full)) == []
+
+
+def test_quotas_and_fairness_are_left_to_the_other_phases() -> None:
+    with_quota = generate(Size(employees=4, members=2, blocks=4, quotas=1), seed=3)
+    assert not applies(_context(with_quota))
+    fair = generate(Size(employees=4, members=2, blocks=4, quotas=0), seed=3)
+    assert not applies(_context(fair))
+    assert applies(_context(replace(fair, weights=replace(Weights(), member_fairness_permille=0))))
