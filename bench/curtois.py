@@ -131,7 +131,10 @@ def table(rows: list[dict[str, Any]]) -> str:
         if "error" in r:
             lines.append(f"| {r['instance']} | error: {r['error']} |" + " |" * 10)
             continue
-        objective = r["objective"] if r["feasible"] else f"infeasible {r['violations']}"
+        if r["objective"] is None:
+            objective = "no roster"
+        else:
+            objective = r["objective"] if r["feasible"] else f"infeasible {r['violations']}"
         ratio = r["first"] / r["objective"] if r["first"] and r["objective"] else None
         lines.append(
             f"| {r['instance']} | {r['weeks']} | {r['staff']} | {_fmt(objective)} "

@@ -3,8 +3,13 @@
 Every hard rule binds one employee, and with block needs alone the only links between people
 are the needs' headcounts. So fixing everyone but a handful leaves an exact, small problem: the
 same rules for the freed people, each need's headcount lowered by the people already fixed on
-it. CP-SAT solves that to optimality in a fraction of a second where the whole roster (a year,
-150 people) is far out of reach; a better plan for the handful is a better roster.
+it; a better plan for the handful is a better roster. The same sub-problem with one person and
+nobody before them builds a first roster when a search over everything finds none (a rota of
+half a year or more): each person's best weeks given the people already placed.
+
+Measured on the rota benchmark (docs/curtois.md): where CP-SAT's own search finds a roster, it
+improves it faster than these neighbourhoods (three people over four weeks can take seconds to
+prove), so they serve long horizons, where that search finds nothing.
 
 The size of the neighbourhood adapts: it grows while the small problems are solved to
 optimality without gain (the roster is locally optimal for that size), and shrinks when they
