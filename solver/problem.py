@@ -349,6 +349,8 @@ class SolveParameters:
     # candidate's week once more: on a year-long rota with thousands of open shifts that costs
     # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).
     explain_uncovered: bool = True
+    # CP-SAT's subsolvers for the full search, by name (empty: its default portfolio).
+    subsolvers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

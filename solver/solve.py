@@ -116,6 +116,8 @@ def configure(
     # Presolve loops cost seconds on large groups and buy little on this model; probing and
     # symmetry detection cost tens of seconds at size L.
     solver.parameters.max_presolve_iterations = 1
+    if params.subsolvers:
+        solver.parameters.subsolvers.extend(params.subsolvers)
     if size > LARGE_MODEL_SLOTS:
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
