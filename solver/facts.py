@@ -77,6 +77,8 @@ class EmployeeFacts:
 
     employee: Employee
     limits: Limits
+    # Absences merged and sorted by start: a slot's overlap is one bisection (a year's rota
+    # has 1.7 M slot-employee pairs).
     absences: tuple[Interval, ...]
     training: tuple[tuple[Interval, str], ...]  # (interval, training centre location)
     host_member_id: str | None
@@ -84,10 +86,6 @@ class EmployeeFacts:
     consents: tuple[tuple[int | None, int | None], ...]
     notice_applies: bool
     previous: tuple[PreviousAssignment, ...]
-    # Absences merged and sorted, their starts apart: a slot's overlap is one bisection (a
-    # year's rota has 1.7 M slot-employee pairs).
-    absence_runs: tuple[Interval, ...] = ()
-    absence_starts: tuple[int, ...] = ()
     # Shift types the employee may never work (HorizonLimits: at most 0 of them).
     never_shift_types: frozenset[str] = frozenset()
 
@@ -96,8 +94,8 @@ class EmployeeFacts:
         return self.employee.id
 
     def absent_during(self, start: int, end: int) -> bool:
-        k = bisect.bisect_left(self.absence_starts, end) - 1
-        return k >= 0 and self.absence_runs[k].end > start
+        k = bisect.bisect_left(self.absences, end, key=lambda a: a.start) - 1
+        return k >= 0 and self.absences[k].end > start
 
     def consented(self, start: int, end: int) -> bool:
         for lo, hi in self.consents:
@@ -150,12 +148,11 @@ def _facts(problem: Problem, e: Employee, mine: dict[str, list]) -> EmployeeFact
     limits = limits_for(e, settings)
     placement = mine["placements"][0] if mine["placements"] else None
     is_work_study = e.contract_kind in WORK_STUDY_KINDS
-    runs = _merged(Interval(a.start, a.end) for a in mine["absences"])
     horizon = e.horizon_limits
     return EmployeeFacts(
         employee=e,
         limits=limits,
-        absences=tuple(Interval(a.start, a.end) for a in mine["absences"]),
+        absences=_merged(Interval(a.start, a.end) for a in mine["absences"]),
         training=tuple((Interval(t.start, t.end), t.location_id) for t in mine["training"]),
         host_member_id=placement.member_id if placement else None,
         tutor_presence=placement.tutor_presence if placement and is_work_study else None,
@@ -163,8 +160,6 @@ def _facts(problem: Problem, e: Employee, mine: dict[str, list]) -> EmployeeFact
         notice_applies=problem.notice_cutoff is not None
         and (limits.part_time or not settings.notice_part_time_only),
         previous=tuple(mine["previous"]),
-        absence_runs=runs,
-        absence_starts=tuple(r.start for r in runs),
         never_shift_types=frozenset(
             t for t, n in (horizon.max_shifts_per_type if horizon else ()) if n <= 0
         ),

@@ -310,7 +310,7 @@ def _neighbourhood(
     goes on from the result."""
     params = ctx.problem.parameters
     limit = params.time_limit_seconds
-    if sum(len(t) for t in ctx.takers.values()) <= NEIGHBOURHOOD_DIRECT_CANDIDATES:
+    if _candidates(ctx) <= NEIGHBOURHOOD_DIRECT_CANDIDATES:
         search = cp_model.CpSolver()
         configure(search, ctx.problem, PRESEARCH_SHARE * limit, size=len(ctx.takers))
         status = search.solve(ctx.model, watcher)
@@ -322,15 +322,14 @@ def _neighbourhood(
     if incumbent is not None:
         return incumbent
     deadline = started + params.neighbourhood_share * limit
+    built = construct(ctx, deadline)
+    if built is None:
+        return None
+    incumbent = fixed_solve(ctx, week_hints(ctx, built), time_limit=limit)
     if incumbent is None:
-        built = construct(ctx, deadline)
-        if built is None:
-            return None
-        incumbent = fixed_solve(ctx, week_hints(ctx, built), time_limit=limit)
-        if incumbent is None:
-            return None
-        use_as_hint(ctx, incumbent)
-        watcher.report(incumbent.objective_value)
+        return None
+    use_as_hint(ctx, incumbent)
+    watcher.report(incumbent.objective_value)
     found = improve(
         ctx,
         chosen_slots(ctx, incumbent),
@@ -348,10 +347,14 @@ def _neighbourhood(
 
 def _relaxation_bound(ctx: ModelContext, time_limit: float) -> float | None:
     """GLOP's bound on the linear relaxation, when the model is small enough to afford it."""
-    candidates = sum(len(t) for t in ctx.takers.values())
-    if time_limit < LP_BOUND_MIN_SECONDS or candidates > LP_BOUND_MAX_CANDIDATES:
+    if time_limit < LP_BOUND_MIN_SECONDS or _candidates(ctx) > LP_BOUND_MAX_CANDIDATES:
         return None
     return lp_lower_bound(ctx.model, time_limit * LP_BOUND_SHARE)
+
+
+def _candidates(ctx: ModelContext) -> int:
+    """(employee, slot) pairs the model has a variable for."""
+    return sum(len(t) for t in ctx.takers.values())
 
 
 def _best(search_bound: float, lp_bound: float | None) -> float:
