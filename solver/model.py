@@ -191,6 +191,8 @@ class ModelContext:
         # Needs priced per person (NeedBlock.weight_under): people missing and extra people.
         self.under_people: dict[str, Any] = {}
         self.over_people: dict[str, Any] = {}
+        # Takers of the needs whose people missing and extra are variables (``_per_person``).
+        self.people_on: dict[str, list[Any]] = {}
         self.hard_rules = [r for r in HARD_RULES.values() if problem.rule_enabled(r.name)]
         self.soft_rules = [r for r in SOFT_RULES.values() if problem.rule_enabled(r.name)]
         self.days = problem.horizon_days
@@ -434,6 +436,9 @@ class ModelContext:
             if over_allowed:
                 self.over_people[need_id] = people
         else:
+            # Only bounded below: a solution may carry more missing or extra people than its
+            # takers make (the search would lower them in time); the report counts the exact.
+            self.people_on[need_id] = lits
             under = model.new_int_var(0, headcount, f"under[{need_id}]")
             model.add(under + people >= headcount)
             self.under_people[need_id] = under

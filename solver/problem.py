@@ -345,6 +345,10 @@ class SolveParameters:
     # a few employees at a time (``solver.neighbourhood``) until this share of the time limit;
     # 0 leaves it out.
     neighbourhood_share: float = 0.0
+    # On a rota whose every rule a person's line keeps (``solver.line_search``), lines are
+    # searched for this share of the time limit, then CP-SAT's search goes on from the best
+    # roster; a model too large for that search (a year-long rota) keeps the lines to the end.
+    line_share: float = 0.3
     # Reasons for every uncovered need (``SolveResult.uncovered``). Each reason checks every
     # candidate's week once more: on a year-long rota with thousands of open shifts that costs
     # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).

@@ -49,7 +49,11 @@ def build_result(
         em.id: sum(a.travel for d in em.days for a in d.arcs if solver.boolean_value(a.lit))
         for em in ctx.employees.values()
     }
-    obj = solver.objective_value
+    penalties = {name: int(solver.value(expr)) for name, expr in objective.items()}
+    for name, excess in _loose_people(ctx, solver).items():
+        if name in penalties:
+            penalties[name] -= excess
+    obj = float(sum(penalties.values())) if penalties else solver.objective_value
     if bound is None:
         bound = solver.best_objective_bound
     best_bound = min(bound, obj) if math.isfinite(bound) else None
@@ -72,8 +76,24 @@ def build_result(
         ),
         changes=tuple(roster_changes(problem, roster)),
         training_shares=tuple(training_shares(problem)),
-        penalties={name: int(solver.value(expr)) for name, expr in objective.items()},
+        penalties=penalties,
     )
+
+
+def _loose_people(ctx: ModelContext, solver: cp_model.CpSolver) -> dict[str, int]:
+    """Weighted people missing and extra that the solution carries beyond what its takers
+    make (``ModelContext.people_on``), per penalty name: the roster's value leaves them out."""
+    under = over = 0
+    for need_id, lits in ctx.people_on.items():
+        need = ctx.blocks[need_id]
+        people = sum(solver.value(lit) for lit in lits)
+        if need_id in ctx.under_people:
+            held = solver.value(ctx.under_people[need_id])
+            under += (held - max(0, need.headcount - people)) * (need.weight_under or 0)
+        if need_id in ctx.over_people:
+            held = solver.value(ctx.over_people[need_id])
+            over += (held - max(0, people - need.headcount)) * (need.weight_over or 0)
+    return {"uncovered": under, "over_cover": over}
 
 
 def minutes_by_employee(problem: Problem, roster: Roster) -> dict[str, int]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from solver import line_search
 from solver.bound import lp_lower_bound
 from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.explain import diagnose_infeasibility
@@ -45,6 +46,8 @@ FINAL_SEARCH_MIN_SHARE = 0.1
 # Above this many candidates, a first search over everything finds no roster in its share of
 # the time (year-long rotas): the neighbourhoods build one directly.
 NEIGHBOURHOOD_DIRECT_CANDIDATES = 100_000
+# Share of the limit left, on such a model, to turn the lines' roster into a solution.
+LINES_FINAL_RESERVE = 0.08
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -182,10 +185,18 @@ def _solve_once(
         and not deterministic(problem)
         and neighbourhood_applies(ctx)
     )
-    if neighbourhood:
+    lines = (
+        problem.parameters.line_share > 0
+        and not deterministic(problem)
+        and line_search.applies(ctx)
+    )
+    if lines:
+        incumbent = _lines(ctx, incumbent, watcher, started)
+    if neighbourhood and (incumbent is None or not lines):
         incumbent = _neighbourhood(ctx, incumbent, watcher, started)
     elif (
-        ctx.employees
+        not lines
+        and ctx.employees
         and problem.parameters.decomposition
         and limit >= COLUMNS_MIN_SECONDS
         and not deterministic(problem)
@@ -195,7 +206,11 @@ def _solve_once(
         extra_bound = _relaxation_bound(ctx, limit)
     watcher.extra_bound = extra_bound
     remaining = limit if deterministic(problem) else limit - (time.perf_counter() - started)
-    if neighbourhood and incumbent is not None and remaining < FINAL_SEARCH_MIN_SHARE * limit:
+    if (
+        (neighbourhood or lines)
+        and incumbent is not None
+        and remaining < FINAL_SEARCH_MIN_SHARE * limit
+    ):
         # Too little time left to load a large model again: the neighbourhoods' roster stands.
         return build_result(
             ctx,
@@ -343,6 +358,32 @@ def _neighbourhood(
             use_as_hint(ctx, full)
             incumbent = full
     return incumbent
+
+
+def _lines(
+    ctx: ModelContext, incumbent: cp_model.CpSolver | None, watcher: _Watcher, started: float
+) -> cp_model.CpSolver | None:
+    """The best roster of the line search (``solver.line_search``) when it beats the warm
+    start; the full search goes on from it, unless the model is too large to search."""
+    params = ctx.problem.parameters
+    limit = params.time_limit_seconds
+    share = params.line_share
+    if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES:
+        # The full search finds nothing on such a model: the lines keep the time, less what
+        # fixing their roster in the model costs.
+        share = 1.0 - LINES_FINAL_RESERVE
+    found = line_search.search(
+        ctx, started + share * limit, seed=params.random_seed, on_better=watcher.report
+    )
+    if found is None:
+        return incumbent
+    full = fixed_solve(ctx, week_hints(ctx, found.chosen()), time_limit=limit)
+    if full is None or (
+        incumbent is not None and full.objective_value >= incumbent.objective_value
+    ):
+        return incumbent
+    use_as_hint(ctx, full)
+    return full
 
 
 def _relaxation_bound(ctx: ModelContext, time_limit: float) -> float | None:

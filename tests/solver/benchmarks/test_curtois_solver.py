@@ -67,8 +67,9 @@ def test_model_objective_is_the_benchmark_objective(benchmark, number: int) -> N
 
 
 def test_long_horizon_without_a_search_roster_is_built_per_employee(benchmark) -> None:
-    """Instance 20 (a 26-week horizon): the first short search finds nothing; the roster is
-    then built employee by employee, and stays feasible."""
+    """Instance 20 (a 26-week horizon): the roster is built one person's line at a time
+    (solver.line_search), handed to CP-SAT's search, and stays feasible; its reported value
+    is the evaluator's."""
     inst = benchmark(20)
     params = SolveParameters(
         time_limit_seconds=20,

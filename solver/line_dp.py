@@ -1,0 +1,449 @@
+"""One person's best line over a rota horizon, by dynamic programming over the days.
+
+A line gives each day one option (a shift the person may take that day) or a day off. The rota
+rules that bind one person are exact in the recursion: forbidden successions (the state keeps
+the class of yesterday's shift type), the longest and shortest runs of work and the shortest
+run of days off (the state keeps the current run's length), fixed days off (no option that day)
+and the total minutes over the horizon (the state keeps the minutes worked, in units of the
+lengths' greatest common divisor). Two limits are not states but prices, raised until the line
+keeps them (``best_line``): the most shifts of each type and the most weekends worked. Both
+are counts that the recursion would have to carry per type, and a price rarely needs more
+than a few rounds: a line found that way is exact; when none is, the caller falls back to an
+exact search.
+
+The recursion is compiled (numba): a year with a dozen shift types and every minute count is
+some ten million states, which an interpreted loop would take seconds to visit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+INF = 1e18
+SATURDAY, SUNDAY = 5, 6
+# Rounds of pricing the counts before giving up on them.
+PRICE_ROUNDS = 24
+# Once counts are priced, ties are broken by a random cost below this per option: shifts of
+# equal value then change type one by one as a price rises, not all at once, so the prices can
+# meet a count exactly. The line is then near the cheapest, not exactly it.
+NOISE = 1.0
+# Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
+# the cheaper line they look for differs from the one found by a few shifts at most.
+REFINE_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpec:
+    """What binds one person, in arrays the recursion reads.
+
+    Options are grouped by day: ``day_start[d]:day_start[d + 1]`` are day ``d``'s. Each option
+    has a shift type (``option_type``, an index into ``type_cap``) and a length in units.
+    ``follows[c, t]``: whether a shift of type ``t`` may come the day after one of succession
+    class ``c`` (``type_class[t]``; types with the same forbidden successors share a class).
+    """
+
+    days: int
+    day_start: np.ndarray  # int64, days + 1
+    option_type: np.ndarray  # int64
+    option_units: np.ndarray  # int64
+    type_class: np.ndarray  # int64, per type
+    type_cap: np.ndarray  # int64, per type; -1: no cap
+    follows: np.ndarray  # bool, classes x types
+    min_run: int
+    max_run: int
+    min_off: int
+    min_units: int
+    max_units: int
+    max_weekends: int  # -1: no limit
+    bind_edges: bool
+    first_weekday: int = 0  # weekday of day 0, Monday = 0
+
+    @property
+    def classes(self) -> int:
+        return int(self.follows.shape[0])
+
+
+def units_of(minutes: list[int]) -> int:
+    """The unit in which every length is whole (their greatest common divisor)."""
+    unit = 0
+    for m in minutes:
+        unit = math.gcd(unit, m)
+    return max(unit, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Chosen option per day (-1: off) and its cost under the costs given (prices left out)."""
+
+    choice: np.ndarray
+    cost: float
+    prices: np.ndarray  # of the counts, per type then weekends, that found it
+
+
+def best_line(
+    spec: LineSpec,
+    option_cost: np.ndarray,
+    off_cost: np.ndarray,
+    *,
+    seed: int = 0,
+    prices: np.ndarray | None = None,
+    refine: int = REFINE_ROUNDS,
+) -> Line | None:
+    """The cheapest line that keeps every rule of ``spec``; None when none was found.
+
+    Counts of shifts per type and of weekends are priced, each price searched on its own by
+    bisection: raised while the line breaks its count, lowered while the count has room, until
+    a line keeps them all with no price on a count that has room (then no cheaper line keeps
+    them). None means no line exists, or the prices did not find one in ``PRICE_ROUNDS``
+    rounds. Ties are broken at random (``seed``): when no count is priced, by less than one
+    unit of cost over the whole line, so the line is the cheapest; once one is, by up to
+    ``NOISE`` an option, or equal shifts would all change type at one price.
+    ``prices`` (per type, then weekends) start the search where a previous one ended; the
+    line found carries its own. ``refine``: rounds spent lowering prices once a line keeps
+    every count.
+    """
+    days = spec.days
+    weekday = (np.arange(days) + spec.first_weekday) % 7
+    saturday = weekday == SATURDAY
+    sunday = weekday == SUNDAY
+    types = len(spec.type_cap)
+    capped = spec.type_cap >= 0
+    # Resources: the capped types, then the weekends (when limited).
+    limits = np.append(spec.type_cap, spec.max_weekends)
+    priced = np.append(capped, spec.max_weekends >= 0)
+    price = np.zeros(types + 1) if prices is None else prices.copy()
+    low = np.zeros(types + 1)
+    high = np.full(types + 1, np.inf)
+    base = max(1.0, float(np.abs(option_cost).mean()) if len(option_cost) else 1.0)
+    draws = np.random.default_rng(seed).random(len(option_cost))
+    # The first round is exact (its noise sums to less than one unit of cost); once a count
+    # breaks, ties are broken coarsely enough for the prices to meet it.
+    noise = draws * (0.5 / max(days, 1))
+    # Types that may follow the same classes share one set of cheapest predecessors.
+    columns = [tuple(spec.follows[:, t]) for t in range(types)]
+    distinct = sorted(set(columns))
+    type_set = np.array([distinct.index(c) for c in columns], dtype=np.int64)
+    set_member = np.array(distinct, dtype=np.bool_).reshape(len(distinct), spec.classes)
+    best: Line | None = None
+    for _ in range(PRICE_ROUNDS):
+        if best is not None:
+            if refine == 0:
+                return best
+            refine -= 1
+        choice = _solve(
+            days,
+            spec.day_start,
+            spec.option_type,
+            spec.option_units,
+            option_cost + noise + price[spec.option_type],
+            off_cost,
+            spec.type_class,
+            type_set,
+            set_member,
+            saturday,
+            sunday,
+            price[types],
+            max(spec.min_run, 1),
+            max(min(spec.max_run, days), 1),
+            max(spec.min_off, 1),
+            spec.min_units,
+            spec.max_units,
+            spec.bind_edges,
+        )
+        if choice[0] == -2:
+            return best
+        used = np.append(
+            np.bincount(spec.option_type[choice[choice >= 0]], minlength=types),
+            _weekends(choice, saturday, sunday),
+        )
+        over = np.where(priced, used - limits, 0)
+        if (over <= 0).all():
+            cost = float(option_cost[choice[choice >= 0]].sum() + off_cost[choice < 0].sum())
+            if best is None or cost < best.cost:
+                best = Line(choice, cost, price.copy())
+            if not ((price > 0) & (over < 0)).any():
+                return best
+        noise = draws * NOISE
+        raise_ = over > 0
+        lower = (over < 0) & (price > 0)
+        low[raise_] = price[raise_]
+        high[lower] = price[lower]
+        # Other prices moved since a bracket was set: once it has shrunk to nothing and the
+        # count still breaks (or still has room), it reopens.
+        shut = high - low < 1e-3 * NOISE
+        high[raise_ & shut] = np.inf
+        low[lower & shut] = 0.0
+        price = np.where(
+            raise_ | lower,
+            np.where(np.isinf(high), np.maximum(2 * price, base), (low + high) / 2),
+            price,
+        )
+    return best
+
+
+def _weekends(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:
+    worked = choice >= 0
+    sat = np.flatnonzero(saturday & worked)
+    sun = np.flatnonzero(sunday & worked)
+    # A weekend is a Saturday and the Sunday after it; either day worked counts it once.
+    weeks = set((sat + 1).tolist()) | set(sun.tolist())
+    return len(weeks)
+
+
+@njit(cache=True, nogil=True)
+def _capacity(longest, runs, offs):  # pragma: no cover - compiled
+    """Per day d, the most units days d.. can hold with runs of at most ``runs`` days and
+    rests of at least ``offs`` (each day at its longest option; other rules left out, so it
+    bounds every line from above)."""
+    days = len(longest)
+    # State before a day: 0..runs-1 a run of that many + 1 days, runs.. a rest (the last one
+    # long enough). A long enough rest allows the most, so it is the bound.
+    states = runs + offs
+    nxt = np.zeros(states, dtype=np.int64)
+    out = np.zeros(days, dtype=np.int64)
+    for d in range(days - 1, -1, -1):
+        cur = np.zeros(states, dtype=np.int64)
+        for st in range(states):
+            # Rest today.
+            best = nxt[runs] if st < runs else nxt[min(st + 1, states - 1)]
+            # Work today, when there is something to work.
+            if longest[d] > 0:
+                if st < runs - 1:
+                    best = max(best, longest[d] + nxt[st + 1])
+                elif st == states - 1:
+                    best = max(best, longest[d] + nxt[0])
+            cur[st] = best
+        nxt = cur
+        out[d] = cur[states - 1]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _solve(
+    days,
+    day_start,
+    option_type,
+    option_units,
+    option_cost,
+    off_cost,
+    type_class,
+    type_set,
+    set_member,
+    saturday,
+    sunday,
+    weekend_price,
+    min_run,
+    max_run,
+    min_off,
+    min_units,
+    max_units,
+    bind_edges,
+):  # pragma: no cover - compiled; exercised through best_line
+    """Forward recursion, then the path back. Returns the option per day (-1 off), or an
+    array starting with -2 when no line keeps the exact rules."""
+    classes = set_member.shape[1]
+    runs = max_run
+    offs = min_off
+    width = max_units + 1
+    # Work states: (class, run length - 1, units); "edge" ones are runs that began on day 0
+    # under open edges, held to the longest run but not the shortest.
+    work = np.full((classes, runs, width), INF)
+    edge = np.full((classes, runs, width), INF)
+    rest = np.full((offs, width), INF)
+    new_work = np.empty_like(work)
+    new_edge = np.empty_like(edge)
+    new_rest = np.empty_like(rest)
+    # Predecessors: work cell -> option * (classes + 1) + (source class + 1), 0 meaning "from
+    # the last rest state" (or the horizon's start); rest cell -> packed source (see below).
+    pred_work = np.empty((days, classes, runs, width), dtype=np.int32)
+    edge_days = min(days, runs)
+    pred_edge = np.empty((edge_days, classes, runs, width), dtype=np.int32)
+    pred_rest = np.empty((days, offs, width), dtype=np.int32)
+    sets = set_member.shape[0]
+    source = np.full((sets, runs, width), INF)
+    edge_source = np.full((sets, runs, width), INF)
+    source_class = np.zeros((sets, runs, width), dtype=np.int64)
+    edge_class = np.zeros((sets, runs, width), dtype=np.int64)
+    longest = np.zeros(days, dtype=np.int64)
+    for d in range(days):
+        for o in range(day_start[d], day_start[d + 1]):
+            longest[d] = max(longest[d], option_units[o])
+    # Most units that days d.. (after) and ..d (before) can hold: outside that band of
+    # units no state can still end inside [min_units, max_units].
+    after = _capacity(longest, runs, offs)
+    before = _capacity(longest[::-1].copy(), runs, offs)[::-1]
+    prev_low = 0
+    prev_high = 0
+    for d in range(days):
+        new_work[:] = INF
+        new_edge[:] = INF
+        new_rest[:] = INF
+        low = max(0, min_units - (after[d + 1] if d + 1 < days else 0))
+        high = min(max_units, before[d])
+        # Day off.
+        for m in range(low, high + 1):
+            if d == 0:
+                if m == 0:
+                    q = 0 if bind_edges else offs - 1
+                    new_rest[q, 0] = off_cost[0]
+                    pred_rest[0, q, 0] = -3
+                continue
+            # From work: a run ends; it must be long enough unless it began on day 0.
+            best = INF
+            src = -1
+            for c in range(classes):
+                for r in range(runs):
+                    v = work[c, r, m]
+                    if r + 1 >= min_run and v < best:
+                        best = v
+                        src = (c * runs + r) * 2
+                    v = edge[c, r, m]
+                    if v < best:
+                        best = v
+                        src = (c * runs + r) * 2 + 1
+            if best < INF:
+                new_rest[0, m] = best + off_cost[d]
+                pred_rest[d, 0, m] = src
+            for q in range(1, offs):
+                v = rest[q - 1, m]
+                from_q = q - 1
+                if q == offs - 1 and rest[q, m] < v:
+                    v = rest[q, m]
+                    from_q = q
+                if v < INF:
+                    new_rest[q, m] = v + off_cost[d]
+                    pred_rest[d, q, m] = -(10 + from_q)
+            if offs == 1:
+                v = rest[0, m]
+                if v < INF and v + off_cost[d] < new_rest[0, m]:
+                    new_rest[0, m] = v + off_cost[d]
+                    pred_rest[d, 0, m] = -10
+        # Yesterday's cheapest run of each length among the classes each type may follow:
+        # computed once per set, not once per option.
+        if d > 0:
+            for g in range(sets):
+                for r in range(runs - 1):
+                    for m in range(prev_low, prev_high + 1):
+                        bv = INF
+                        bc = -1
+                        ev = INF
+                        ec = -1
+                        for c in range(classes):
+                            if not set_member[g, c]:
+                                continue
+                            if work[c, r, m] < bv:
+                                bv = work[c, r, m]
+                                bc = c
+                            if edge[c, r, m] < ev:
+                                ev = edge[c, r, m]
+                                ec = c
+                        source[g, r, m] = bv
+                        source_class[g, r, m] = bc
+                        edge_source[g, r, m] = ev
+                        edge_class[g, r, m] = ec
+        # Work: each option of the day.
+        for o in range(day_start[d], day_start[d + 1]):
+            t = option_type[o]
+            c_to = type_class[t]
+            g = type_set[t]
+            u = option_units[o]
+            cost = option_cost[o]
+            if saturday[d]:
+                cost += weekend_price
+            # A Sunday whose Saturday was worked belongs to a weekend already priced.
+            from_rest = cost + (weekend_price if sunday[d] else 0.0)
+            from_work = cost + (
+                weekend_price if sunday[d] and (d == 0 or not saturday[d - 1]) else 0.0
+            )
+            packed = o * (classes + 1)
+            if d == 0:
+                if u <= max_units:
+                    if bind_edges:
+                        if from_rest < new_work[c_to, 0, u]:
+                            new_work[c_to, 0, u] = from_rest
+                            pred_work[0, c_to, 0, u] = packed
+                    elif from_rest < new_edge[c_to, 0, u]:
+                        new_edge[c_to, 0, u] = from_rest
+                        pred_edge[0, c_to, 0, u] = packed
+                continue
+            lo_m = max(u, low)
+            # A new run after a long enough rest.
+            for m in range(lo_m, high + 1):
+                v = rest[offs - 1, m - u] + from_rest
+                if v < new_work[c_to, 0, m]:
+                    new_work[c_to, 0, m] = v
+                    pred_work[d, c_to, 0, m] = packed
+            # A run going on (the cheapest predecessors hold yesterday's band only).
+            lo_m = max(lo_m, prev_low + u)
+            hi_m = min(high, prev_high + u)
+            for r in range(runs - 1):
+                for m in range(lo_m, hi_m + 1):
+                    v = source[g, r, m - u] + from_work
+                    if v < new_work[c_to, r + 1, m]:
+                        new_work[c_to, r + 1, m] = v
+                        pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - u] + 1
+                if d < runs:
+                    for m in range(lo_m, hi_m + 1):
+                        v = edge_source[g, r, m - u] + from_work
+                        if v < new_edge[c_to, r + 1, m]:
+                            new_edge[c_to, r + 1, m] = v
+                            pred_edge[d, c_to, r + 1, m] = packed + edge_class[g, r, m - u] + 1
+        prev_low = low
+        prev_high = high
+        work, new_work = new_work, work
+        edge, new_edge = new_edge, edge
+        rest, new_rest = new_rest, rest
+    # The end: any state within the minutes; bound edges also close the last run.
+    best = INF
+    kind = -1
+    bc = 0
+    br = 0
+    bm = 0
+    for m in range(min_units, max_units + 1):
+        for c in range(classes):
+            for r in range(runs):
+                if (not bind_edges or r + 1 >= min_run) and work[c, r, m] < best:
+                    best = work[c, r, m]
+                    kind, bc, br, bm = 0, c, r, m
+                if days <= runs and edge[c, r, m] < best:
+                    best = edge[c, r, m]
+                    kind, bc, br, bm = 1, c, r, m
+        for q in range(offs):
+            if (not bind_edges or q == offs - 1) and rest[q, m] < best:
+                best = rest[q, m]
+                kind, bc, br, bm = 2, q, 0, m
+    choice = np.full(days, -1, dtype=np.int64)
+    if kind < 0:
+        choice[0] = -2
+        return choice
+    m = bm
+    for d in range(days - 1, -1, -1):
+        if kind == 2:
+            choice[d] = -1
+            p = pred_rest[d, bc, m]
+            if p == -3:
+                break
+            if p <= -10:
+                bc = -(p + 10)
+            else:
+                kind = p % 2
+                cr = p // 2
+                bc = cr // runs
+                br = cr % runs
+        else:
+            p = pred_work[d, bc, br, m] if kind == 0 else pred_edge[d, bc, br, m]
+            o = p // (classes + 1)
+            src = p % (classes + 1)
+            choice[d] = o
+            m -= option_units[o]
+            if src == 0:
+                kind = 2
+                bc = offs - 1
+            else:
+                bc = src - 1
+                br -= 1
+    return choice

@@ -1,0 +1,213 @@
+"""One person's line by dynamic programming (solver.line_dp), against brute force.
+
+Every line over a short horizon is enumerated and judged by rules written out here, apart from
+the recursion: the recursion's line must keep them all, and without priced counts (per-type
+caps, weekends) it must be the cheapest line there is, to within the tie-breaking noise.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.line_dp import NOISE, LineSpec, best_line, units_of
+
+SATURDAY, SUNDAY = 5, 6
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def keeps_rules(spec: LineSpec, line: list[int]) -> bool:
+    """Whether ``line`` (option per day, -1 off) keeps every rule of ``spec``."""
+    days = spec.days
+    for d, o in enumerate(line):
+        if o >= 0 and not spec.day_start[d] <= o < spec.day_start[d + 1]:
+            return False
+    units = sum(int(spec.option_units[o]) for o in line if o >= 0)
+    if not spec.min_units <= units <= spec.max_units:
+        return False
+    for a, b in itertools.pairwise(line):
+        if (
+            a >= 0
+            and b >= 0
+            and not spec.follows[spec.type_class[spec.option_type[a]], spec.option_type[b]]
+        ):
+            return False
+    d = 0
+    while d < days:
+        end = d
+        while end < days and (line[end] >= 0) == (line[d] >= 0):
+            end += 1
+        length, touches_edge = end - d, d == 0 or end == days
+        held = spec.bind_edges or not touches_edge
+        if line[d] >= 0:
+            if length > spec.max_run or (held and length < spec.min_run):
+                return False
+        elif held and length < spec.min_off:
+            return False
+        d = end
+    for t, cap in enumerate(spec.type_cap):
+        if cap >= 0 and sum(1 for o in line if o >= 0 and spec.option_type[o] == t) > cap:
+            return False
+    if spec.max_weekends >= 0:
+        weekends = {d // 7 for d in range(days) if line[d] >= 0 and d % 7 in (SATURDAY, SUNDAY)}
+        if len(weekends) > spec.max_weekends:
+            return False
+    return True
+
+
+def cost_of(line: list[int], option_cost: np.ndarray, off_cost: np.ndarray) -> float:
+    return float(sum(option_cost[o] if o >= 0 else off_cost[d] for d, o in enumerate(line)))
+
+
+def cheapest(spec: LineSpec, option_cost: np.ndarray, off_cost: np.ndarray) -> float | None:
+    choices = [[-1, *range(spec.day_start[d], spec.day_start[d + 1])] for d in range(spec.days)]
+    costs = [
+        cost_of(list(line), option_cost, off_cost)
+        for line in itertools.product(*choices)
+        if keeps_rules(spec, list(line))
+    ]
+    return min(costs, default=None)
+
+
+@st.composite
+def specs(draw, *, counted: bool) -> tuple[LineSpec, np.ndarray, np.ndarray]:
+    days = draw(st.integers(2, 9))
+    types = draw(st.integers(1, 3))
+    units = [draw(st.integers(1, 2)) for _ in range(types)]
+    forbidden = [[draw(st.integers(0, 3)) == 0 for _ in range(types)] for _ in range(types)]
+    classes: dict[tuple[bool, ...], int] = {}
+    type_class = [classes.setdefault(tuple(row), len(classes)) for row in forbidden]
+    follows = np.ones((len(classes), types), dtype=np.bool_)
+    for row, c in classes.items():
+        follows[c] = ~np.array(row)
+    day_start, option_type = [0], []
+    for _ in range(days):
+        option_type += [t for t in range(types) if draw(st.integers(0, 4)) > 0]
+        day_start.append(len(option_type))
+    max_units = draw(st.integers(1, 2 * days))
+    spec = LineSpec(
+        days=days,
+        day_start=np.array(day_start, dtype=np.int64),
+        option_type=np.array(option_type, dtype=np.int64),
+        option_units=np.array([units[t] for t in option_type], dtype=np.int64),
+        type_class=np.array(type_class, dtype=np.int64),
+        type_cap=np.array(
+            [draw(st.integers(-1, 3)) if counted else -1 for _ in range(types)], dtype=np.int64
+        ),
+        follows=follows,
+        min_run=draw(st.integers(0, 3)),
+        max_run=draw(st.integers(1, 5)),
+        min_off=draw(st.integers(0, 3)),
+        min_units=draw(st.integers(0, max_units)),
+        max_units=max_units,
+        max_weekends=draw(st.integers(-1, 1)) if counted else -1,
+        bind_edges=draw(st.booleans()),
+    )
+    option_cost = np.array([draw(st.integers(-5, 5)) for _ in option_type], dtype=float)
+    off_cost = np.array([draw(st.integers(0, 3)) for _ in range(days)], dtype=float)
+    return spec, option_cost, off_cost
+
+
+@SETTINGS
+@given(specs(counted=False))
+def test_without_counts_the_line_is_the_cheapest_there_is(case) -> None:
+    spec, option_cost, off_cost = case
+    found = best_line(spec, option_cost, off_cost)
+    best = cheapest(spec, option_cost, off_cost)
+    if best is None:
+        assert found is None
+        return
+    assert found is not None
+    assert keeps_rules(spec, found.choice.tolist())
+    assert found.cost == pytest.approx(cost_of(found.choice.tolist(), option_cost, off_cost))
+    # The tie-breaking noise may cost up to NOISE per day worked, never more.
+    assert found.cost <= best + NOISE * spec.days
+
+
+@SETTINGS
+@given(specs(counted=True))
+def test_priced_counts_still_give_a_line_that_keeps_every_rule(case) -> None:
+    spec, option_cost, off_cost = case
+    found = best_line(spec, option_cost, off_cost)
+    if found is not None:
+        assert keeps_rules(spec, found.choice.tolist())
+        assert found.cost >= cheapest(spec, option_cost, off_cost)
+
+
+def test_without_noise_to_matter_integer_costs_give_the_exact_optimum() -> None:
+    # Costs far apart: the noise (below NOISE a day) cannot reorder lines.
+    spec = LineSpec(
+        days=7,
+        day_start=np.arange(8, dtype=np.int64),
+        option_type=np.zeros(7, dtype=np.int64),
+        option_units=np.ones(7, dtype=np.int64),
+        type_class=np.zeros(1, dtype=np.int64),
+        type_cap=np.array([-1]),
+        follows=np.ones((1, 1), dtype=np.bool_),
+        min_run=2,
+        max_run=3,
+        min_off=2,
+        min_units=3,
+        max_units=4,
+        max_weekends=-1,
+        bind_edges=False,
+    )
+    option_cost = np.array([1, 100, 100, 0, 0, 0, 100], dtype=float)
+    found = best_line(spec, option_cost, np.zeros(7))
+    assert found is not None
+    # Days 3-5 cost nothing and make the three units; the rest of one day after them touches
+    # the horizon's end, so it needs no second day.
+    assert found.choice.tolist() == [-1, -1, -1, 3, 4, 5, -1]
+    assert found.cost == 0
+
+
+def test_a_year_with_a_tight_total_is_found_quickly_enough_to_repeat() -> None:
+    # 364 days, 10 types in 4 succession classes, 232-234 shifts: the benchmark's Instance22
+    # contract. The recursion must find a line (the counts priced) well inside a second.
+    rng = np.random.default_rng(0)
+    days, types = 364, 10
+    classes = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3]
+    follows = np.ones((4, types), dtype=np.bool_)
+    for c in range(4):
+        for t in range(types):
+            follows[c, t] = classes[t] >= c
+    off = set(rng.choice(days, 36, replace=False).tolist())
+    option_type = [t for d in range(days) if d not in off for t in range(types)]
+    day_start = np.cumsum([0] + [0 if d in off else types for d in range(days)])
+    spec = LineSpec(
+        days=days,
+        day_start=day_start.astype(np.int64),
+        option_type=np.array(option_type, dtype=np.int64),
+        option_units=np.ones(len(option_type), dtype=np.int64),
+        type_class=np.array(classes, dtype=np.int64),
+        type_cap=np.array([46, 46, 46, 364, 364, 364, 46, 46, 46, 58], dtype=np.int64),
+        follows=follows,
+        min_run=2,
+        max_run=5,
+        min_off=2,
+        min_units=232,
+        max_units=234,
+        max_weekends=26,
+        bind_edges=False,
+    )
+    option_cost = rng.integers(-100, 5, len(option_type)).astype(float)
+    found = best_line(spec, option_cost, np.zeros(days))
+    assert found is not None
+    choice = found.choice.tolist()
+    assert keeps_rules(spec, choice)
+    assert 232 <= sum(1 for o in choice if o >= 0) <= 234
+
+
+def test_units_are_the_lengths_common_divisor() -> None:
+    assert units_of([480, 600, 720]) == 120
+    assert units_of([480]) == 480
+    assert units_of([]) == 1
