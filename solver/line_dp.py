@@ -31,6 +31,9 @@ PRICE_ROUNDS = 24
 # equal value then change type one by one as a price rises, not all at once, so the prices can
 # meet a count exactly. The line is then near the cheapest, not exactly it.
 NOISE = 1.0
+# Above this many (units x days) states per class and run, the total minutes are priced
+# before they are made exact (``best_line``).
+RELAX_MINUTES_ABOVE = 100_000
 # Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
 # the cheaper line they look for differs from the one found by a few shifts at most.
 REFINE_ROUNDS = 3
@@ -92,33 +95,74 @@ def best_line(
     seed: int = 0,
     prices: np.ndarray | None = None,
     refine: int = REFINE_ROUNDS,
+    rounds: int = PRICE_ROUNDS,
+    exact: bool = True,
 ) -> Line | None:
     """The cheapest line that keeps every rule of ``spec``; None when none was found.
 
     Counts of shifts per type and of weekends are priced, each price searched on its own by
     bisection: raised while the line breaks its count, lowered while the count has room, until
     a line keeps them all with no price on a count that has room (then no cheaper line keeps
-    them). None means no line exists, or the prices did not find one in ``PRICE_ROUNDS``
-    rounds. Ties are broken at random (``seed``): when no count is priced, by less than one
-    unit of cost over the whole line, so the line is the cheapest; once one is, by up to
-    ``NOISE`` an option, or equal shifts would all change type at one price.
-    ``prices`` (per type, then weekends) start the search where a previous one ended; the
+    them). None means no line exists, or the prices did not find one in ``rounds`` rounds.
+    Ties are broken at random (``seed``): when no count is priced, by less than one unit of
+    cost over the whole line, so the line is the cheapest; once one is, by up to ``NOISE`` an
+    option, or equal shifts would all change type at one price. ``prices`` (per type, then
+    weekends, then minutes over and under) start the search where a previous one ended; the
     line found carries its own. ``refine``: rounds spent lowering prices once a line keeps
     every count.
+
+    Where the minutes make the recursion large (a year of mixed shift lengths), the total is
+    first priced too, with no minutes in the state: a line inside the total's band is usually
+    found that way in a fraction of the time; only when none is does the exact recursion run
+    (unless not ``exact``: the caller has cheaper ways to try first).
     """
+    types = len(spec.type_cap)
+    if prices is None or len(prices) != types + 3:
+        prices = np.zeros(types + 3)
+    found = None
+    if relaxes(spec):
+        # Rounds without minutes in the state are cheap: they get the full count.
+        found = _priced(spec, option_cost, off_cost, seed, prices, refine, PRICE_ROUNDS, relax=True)
+    elif not exact:
+        return None
+    if found is None and exact:
+        found = _priced(spec, option_cost, off_cost, seed, prices, refine, rounds, relax=False)
+    return found
+
+
+def relaxes(spec: LineSpec) -> bool:
+    """Whether ``best_line`` prices the total minutes before making them exact."""
+    return spec.max_units * spec.days > RELAX_MINUTES_ABOVE
+
+
+def _priced(
+    spec: LineSpec,
+    option_cost: np.ndarray,
+    off_cost: np.ndarray,
+    seed: int,
+    prices: np.ndarray,
+    refine: int,
+    rounds: int,
+    *,
+    relax: bool,
+) -> Line | None:
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7
     saturday = weekday == SATURDAY
     sunday = weekday == SUNDAY
     types = len(spec.type_cap)
-    capped = spec.type_cap >= 0
-    # Resources: the capped types, then the weekends (when limited).
-    limits = np.append(spec.type_cap, spec.max_weekends)
-    priced = np.append(capped, spec.max_weekends >= 0)
-    price = np.zeros(types + 1) if prices is None else prices.copy()
-    low = np.zeros(types + 1)
-    high = np.full(types + 1, np.inf)
+    units = spec.option_units
+    # Resources: the types, the weekends, the minutes above the maximum and (as negative
+    # minutes) below the minimum; only the limited ones are priced.
+    limits = np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
+    priced = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0, relax, relax])
+    price = prices.copy()
+    low = np.zeros(types + 3)
+    high = np.full(types + 3, np.inf)
     base = max(1.0, float(np.abs(option_cost).mean()) if len(option_cost) else 1.0)
+    # A minute's price starts at a typical option's cost spread over its length.
+    mean_units = float(units.mean()) if len(units) else 1.0
+    start = np.append(np.full(types + 1, base), [base / mean_units] * 2)
     draws = np.random.default_rng(seed).random(len(option_cost))
     # The first round is exact (its noise sums to less than one unit of cost); once a count
     # breaks, ties are broken coarsely enough for the prices to meet it.
@@ -128,18 +172,22 @@ def best_line(
     distinct = sorted(set(columns))
     type_set = np.array([distinct.index(c) for c in columns], dtype=np.int64)
     set_member = np.array(distinct, dtype=np.bool_).reshape(len(distinct), spec.classes)
+    state_units = np.zeros_like(units) if relax else units
     best: Line | None = None
-    for _ in range(PRICE_ROUNDS):
+    for _ in range(rounds):
         if best is not None:
             if refine == 0:
                 return best
             refine -= 1
+        cost = option_cost + noise + price[spec.option_type]
+        if relax:
+            cost = cost + (price[types + 1] - price[types + 2]) * units
         choice = _solve(
             days,
             spec.day_start,
             spec.option_type,
-            spec.option_units,
-            option_cost + noise + price[spec.option_type],
+            state_units,
+            cost,
             off_cost,
             spec.type_class,
             type_set,
@@ -150,21 +198,23 @@ def best_line(
             max(spec.min_run, 1),
             max(min(spec.max_run, days), 1),
             max(spec.min_off, 1),
-            spec.min_units,
-            spec.max_units,
+            0 if relax else spec.min_units,
+            0 if relax else spec.max_units,
             spec.bind_edges,
         )
         if choice[0] == -2:
             return best
+        worked = choice[choice >= 0]
+        total = int(units[worked].sum())
         used = np.append(
-            np.bincount(spec.option_type[choice[choice >= 0]], minlength=types),
-            _weekends(choice, saturday, sunday),
+            np.bincount(spec.option_type[worked], minlength=types),
+            [_weekends(choice, saturday, sunday), total, -total],
         )
         over = np.where(priced, used - limits, 0)
         if (over <= 0).all():
-            cost = float(option_cost[choice[choice >= 0]].sum() + off_cost[choice < 0].sum())
-            if best is None or cost < best.cost:
-                best = Line(choice, cost, price.copy())
+            value = float(option_cost[worked].sum() + off_cost[choice < 0].sum())
+            if best is None or value < best.cost:
+                best = Line(choice, value, price.copy())
             if not ((price > 0) & (over < 0)).any():
                 return best
         noise = draws * NOISE
@@ -179,7 +229,7 @@ def best_line(
         low[lower & shut] = 0.0
         price = np.where(
             raise_ | lower,
-            np.where(np.isinf(high), np.maximum(2 * price, base), (low + high) / 2),
+            np.where(np.isinf(high), np.maximum(2 * price, start), (low + high) / 2),
             price,
         )
     return best

@@ -16,20 +16,35 @@ everything finds none in a minute.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.line_dp import REFINE_ROUNDS, LineSpec, best_line, units_of
+from solver.line_dp import (
+    PRICE_ROUNDS,
+    REFINE_ROUNDS,
+    Line,
+    LineSpec,
+    best_line,
+    relaxes,
+    units_of,
+)
 from solver.model import ModelContext
 from solver.rules.profiles import ROTA_RULES
 
 # People cleared together by one ruin, as a share of the group (at least two).
 RUIN_SHARE = 0.05
+# Below this horizon a response takes milliseconds: two threads would cost more than they
+# save.
+PARALLEL_MIN_DAYS = 84
+# Pricing rounds for a first line before the cover's prices are damped.
+FIRST_LINE_ROUNDS = 6
 # Tie-breaks tried for one response.
 SEEDS = 2
 
@@ -65,10 +80,10 @@ class Cover:
         extra = np.maximum(self.people - self.headcount, 0)
         return float((short * self.weight_under).sum() + (extra * self.weight_over).sum())
 
-    def marginal(self, needs: np.ndarray) -> np.ndarray:
-        """What one more person on each of ``needs`` changes (the person's own place
-        already removed)."""
-        short = self.people[needs] < self.headcount[needs]
+    def marginal(self, needs: np.ndarray, people: np.ndarray) -> np.ndarray:
+        """What one more person on each of ``needs`` changes, ``people`` being on each need
+        already."""
+        short = people[needs] < self.headcount[needs]
         return np.where(short, -self.weight_under[needs], self.weight_over[needs]).astype(float)
 
 
@@ -112,41 +127,74 @@ class LineSearch:
     def respond(self, e: str) -> bool:
         """Give ``e`` their best line against everyone else; whether the roster gained.
         False also when no line was found (the current one, if any, stays)."""
+        return self.apply(e, self.propose(e, self.seeds()))
+
+    def respond_all(self, people: list[str], pool: ThreadPoolExecutor | None) -> int:
+        """Best responses of ``people`` in turn; with a pool, two at a time against the same
+        roster (the second's gain is judged again once the first's line is in). The gains."""
+        gains = 0
+        if pool is None:
+            return sum(self.respond(e) for e in people)
+        for k in range(0, len(people), 2):
+            pair = people[k : k + 2]
+            jobs = [pool.submit(self.propose, e, self.seeds()) for e in pair]
+            gains += sum(self.apply(e, job.result()) for e, job in zip(pair, jobs, strict=True))
+        return gains
+
+    def seeds(self) -> list[int]:
+        # Drawn by the caller's thread, so that a response does not depend on thread timing.
+        return [self.rng.randrange(1 << 30) for _ in range(3 * SEEDS + 1)]
+
+    def propose(self, e: str, seeds: list[int]) -> Line | None:
+        """``e``'s best line against everyone else's current lines; reads the search's state,
+        changes nothing (two proposals may run at once)."""
         p = self.people[e]
         before = self.lines.get(e)
+        people = self.cover.people
         if before is not None:
-            before_value = self.objective()
-            self.remove(e)
-        marginal = self.cover.marginal(p.option_need)
-        found = None
+            # Everyone else's people on each need: ``e``'s own place taken out.
+            people = people.copy()
+            np.add.at(people, p.option_need[before[before >= 0]], -1)
+        marginal = self.cover.marginal(p.option_need, people)
         # The prices on counts may miss a line that exists: other tie-breaks usually find
         # it, and a person still without a line takes any line at all (the cover's prices
-        # damped, then gone), which the pricing finds far more easily.
-        damping = (1.0,) if before is not None else (1.0, 0.1, 0.0)
-        for factor in damping:
-            for _ in range(SEEDS):
-                seed = self.rng.randrange(1 << 30)
-                found = best_line(
-                    p.spec,
-                    p.request_cost + factor * marginal,
-                    p.off_cost,
-                    seed=seed,
-                    prices=self.prices.get(e),
-                    # A first line only has to exist: the rounds of best responses refine it.
-                    refine=REFINE_ROUNDS if before is not None else 0,
-                )
-                if found is not None:
-                    break
+        # damped, then gone), which the pricing finds far more easily. Where the total
+        # minutes are priced first (``relaxes``), every cheap attempt comes before an exact
+        # recursion.
+        first = before is None
+        damping = (1.0, 0.1, 0.0) if first else (1.0,)
+        relaxed = relaxes(p.spec)
+        attempts = [(f, not relaxed) for f in damping for _ in range(SEEDS)]
+        if relaxed:
+            attempts.append((damping[-1], True))
+        for (factor, exact), seed in zip(attempts, seeds, strict=False):
+            found = best_line(
+                p.spec,
+                p.request_cost + factor * marginal,
+                p.off_cost,
+                seed=seed,
+                prices=self.prices.get(e),
+                # A first line only has to exist: the rounds of best responses refine it,
+                # and a line priced into a corner is cheaper to find with damped prices.
+                refine=0 if first else REFINE_ROUNDS,
+                rounds=FIRST_LINE_ROUNDS if first and factor else PRICE_ROUNDS,
+                exact=exact,
+            )
             if found is not None:
-                break
+                return found
+        return None
+
+    def apply(self, e: str, found: Line | None) -> bool:
+        """Put ``found`` in ``e``'s place if the roster gains (always when ``e`` had none)."""
         if found is None:
-            if before is not None:
-                self.place(e, before)
             return False
         self.prices[e] = found.prices
+        before = self.lines.get(e)
         if before is None:
             self.place(e, found.choice)
             return True
+        before_value = self.objective()
+        self.remove(e)
         self.place(e, found.choice)
         if self.objective() < before_value - 1e-9:
             return True
@@ -268,37 +316,45 @@ def search(
     deadline: float,
     *,
     seed: int = 0,
+    patience: float | None = None,
+    threads: int = 1,
     on_better: Callable[[float], None] | None = None,
 ) -> LineSearch | None:
-    """The best roster found by ``deadline`` (a ``time.perf_counter()`` instant); None when
-    someone got no line (their rules may still allow one: the caller tries other means)."""
+    """The best roster found by ``deadline`` (a ``time.perf_counter()`` instant), or once
+    ``patience`` seconds pass without a gain; None when someone got no line (their rules may
+    still allow one: the caller tries other means). With ``threads`` of 2 or more, long
+    horizons compute two responses at a time (the recursion runs without the GIL)."""
     s = start(ctx, seed)
     order = list(s.people)
     # The most constrained first: they have the fewest ways to fill what is left.
     order.sort(key=lambda e: len(s.people[e].option_slot))
-    for e in order:
-        if not s.respond(e):
+    parallel = threads >= 2 and ctx.days >= PARALLEL_MIN_DAYS
+    with ThreadPoolExecutor(2) if parallel else contextlib.nullcontext() as pool:
+        if s.respond_all(order, pool) < len(order):
             return None
-    best_value = s.objective()
-    if on_better is not None:
-        on_better(best_value)
-    while time.perf_counter() < deadline:
-        s.rounds += 1
-        s.rng.shuffle(order)
-        gained = False
-        for e in order:
-            if time.perf_counter() >= deadline:
+        best_value = s.objective()
+        if on_better is not None:
+            on_better(best_value)
+        gained_at = time.perf_counter()
+        while time.perf_counter() < deadline:
+            if patience is not None and time.perf_counter() - gained_at > patience:
                 break
-            if s.respond(e):
-                gained = True
-                s.improvements += 1
-        if not gained:
-            _ruin_and_recreate(s, order, deadline)
-        value = s.objective()
-        if value < best_value - 1e-9:
-            best_value = value
-            if on_better is not None:
-                on_better(value)
+            s.rounds += 1
+            s.rng.shuffle(order)
+            gained = 0
+            for k in range(0, len(order), 4):
+                if time.perf_counter() >= deadline:
+                    break
+                gained += s.respond_all(order[k : k + 4], pool)
+            s.improvements += gained
+            if not gained:
+                _ruin_and_recreate(s, order, deadline)
+            value = s.objective()
+            if value < best_value - 1e-9:
+                best_value = value
+                gained_at = time.perf_counter()
+                if on_better is not None:
+                    on_better(value)
     return s
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.line_dp import NOISE, LineSpec, best_line, units_of
+from solver.line_dp import NOISE, LineSpec, best_line, relaxes, units_of
 
 SATURDAY, SUNDAY = 5, 6
 SETTINGS = settings(
@@ -211,3 +211,35 @@ def test_units_are_the_lengths_common_divisor() -> None:
     assert units_of([480, 600, 720]) == 120
     assert units_of([480]) == 480
     assert units_of([]) == 1
+
+
+def test_a_year_of_mixed_lengths_prices_the_total_and_still_keeps_it() -> None:
+    # Lengths of 4, 5 and 6 units and a total of 928-936 units: the state would carry every
+    # unit count, so the total is priced first (``relaxes``); the line must still land in it.
+    rng = np.random.default_rng(1)
+    days, types = 364, 6
+    lengths = np.array([4, 5, 6, 4, 5, 6])
+    follows = np.ones((2, types), dtype=np.bool_)
+    follows[1, :3] = False  # the second class may not be followed by the first three types
+    option_type = [t for _ in range(days) for t in range(types)]
+    spec = LineSpec(
+        days=days,
+        day_start=np.arange(0, types * days + 1, types, dtype=np.int64),
+        option_type=np.array(option_type, dtype=np.int64),
+        option_units=lengths[option_type].astype(np.int64),
+        type_class=np.array([0, 0, 0, 1, 1, 1], dtype=np.int64),
+        type_cap=np.array([46, 46, 46, 364, 58, 46], dtype=np.int64),
+        follows=follows,
+        min_run=2,
+        max_run=5,
+        min_off=2,
+        min_units=928,
+        max_units=936,
+        max_weekends=26,
+        bind_edges=False,
+    )
+    assert relaxes(spec)
+    option_cost = rng.integers(-100, 5, len(option_type)).astype(float)
+    found = best_line(spec, option_cost, np.zeros(days))
+    assert found is not None
+    assert keeps_rules(spec, found.choice.tolist())

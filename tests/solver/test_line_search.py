@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from solver import line_search, solve
 from solver.benchmarks.curtois import load_benchmark
-from solver.benchmarks.rota import to_problem
+from solver.benchmarks.evaluator import evaluate
+from solver.benchmarks.rota import to_lines, to_problem
 from solver.checker import check
 from solver.greedy import fixed_solve, week_hints
 from solver.model import ModelContext
@@ -119,13 +120,17 @@ def test_weekly_plans_under_french_law_are_not_for_lines() -> None:
     assert not line_search.applies(_context(weekly))
 
 
-def test_the_smallest_benchmark_comes_near_its_optimum() -> None:
-    # Instance1's optimum is 607 (the published bound); the search alone, a local search
-    # stopped by the clock, reaches 607-610 in a few seconds.
-    ctx = _context(to_problem(load_benchmark(1)))
-    found = line_search.search(ctx, time.perf_counter() + 5)
+def test_on_a_benchmark_instance_the_search_value_is_the_evaluators() -> None:
+    # Instance4 (4 weeks, 10 people): the evaluator shares no code with the search.
+    instance = load_benchmark(4)
+    ctx = _context(to_problem(instance))
+    found = line_search.search(ctx, time.perf_counter() + 3)
     assert found is not None
-    assert 607 <= found.objective() <= 620
+    full = fixed_solve(ctx, week_hints(ctx, found.chosen()))
+    assert full is not None
+    evaluation = evaluate(instance, to_lines(instance, extract_roster(ctx, full)))
+    assert evaluation.feasible, evaluation.violations[:5]
+    assert evaluation.objective == found.objective()
 
 
 def test_solve_hands_the_lines_roster_to_the_search() -> None:
