@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 from solver.checker import check
 from solver.problem import Problem
 from solver.roster import Assignment, Roster, SolveResult, SolveStatus
 from solver.solve import solve
+from solver.testing import Size, generate
 
 
 def solved(problem: Problem) -> SolveResult:
@@ -50,3 +53,24 @@ def take(problem: Problem, employee_id: str, *need_ids: str) -> Roster:
 
 def broken_rules(problem: Problem, roster: Roster) -> set[str]:
     return {v.rule for v in check(problem, roster)}
+
+
+def generated_groups(
+    *,
+    employees: tuple[int, int] = (2, 7),
+    members: tuple[int, int] = (1, 4),
+    blocks: tuple[int, int] = (3, 14),
+    quotas: tuple[int, int] = (0, 1),
+) -> st.SearchStrategy[Problem]:
+    """Generated weekly groups (``solver.testing.generate``) with sizes drawn in the ranges
+    given; solved with one worker and a 2 s limit, so that runs are reproducible."""
+    return st.builds(
+        lambda e, m, b, q, seed: generate(
+            Size(employees=e, members=m, blocks=b, quotas=q), seed=seed, time_limit=2.0, workers=1
+        ),
+        st.integers(*employees),
+        st.integers(*members),
+        st.integers(*blocks),
+        st.integers(*quotas),
+        st.integers(0, 10_000),
+    )

@@ -14,7 +14,7 @@ from solver.objective import build_objective
 from solver.problem import ContractKind, Interval, Problem
 from solver.report import extract_roster
 from solver.testing import Size, at, block, generate, person, small_problem, with_previous
-from tests.solver.helpers import broken_rules, solved
+from tests.solver.helpers import broken_rules, generated_groups, solved
 
 SMALL = settings(
     max_examples=40,
@@ -26,13 +26,7 @@ SMALL = settings(
 
 @st.composite
 def small_groups(draw) -> Problem:
-    size = Size(
-        employees=draw(st.integers(2, 6)),
-        members=draw(st.integers(1, 3)),
-        blocks=draw(st.integers(3, 12)),
-        quotas=draw(st.integers(0, 1)),
-    )
-    problem = generate(size, seed=draw(st.integers(0, 10_000)), time_limit=2.0, workers=1)
+    problem = draw(generated_groups(employees=(2, 6), members=(1, 3), blocks=(3, 12)))
     if draw(st.booleans()):
         # Re-planning: the stability penalty is priced inside each employee's week.
         problem = with_previous(problem, solved(problem).roster)

@@ -21,6 +21,7 @@ from solver.objective import build_objective
 from solver.problem import Problem, Weights
 from solver.report import extract_roster
 from solver.testing import Size, generate
+from tests.solver.helpers import generated_groups
 from tests.solver.test_checker_horizon import rota, worker
 
 SMALL = settings(
@@ -31,16 +32,9 @@ SMALL = settings(
 )
 
 
-@st.composite
-def groups_without_fairness(draw) -> Problem:
-    size = Size(
-        employees=draw(st.integers(3, 7)),
-        members=draw(st.integers(1, 3)),
-        blocks=draw(st.integers(4, 14)),
-        quotas=0,
-    )
-    problem = generate(size, seed=draw(st.integers(0, 10_000)), time_limit=2.0, workers=1)
-    return replace(problem, weights=replace(Weights(), member_fairness_permille=0))
+def groups_without_fairness() -> st.SearchStrategy[Problem]:
+    groups = generated_groups(employees=(3, 7), members=(1, 3), blocks=(4, 14), quotas=(0, 0))
+    return groups.map(lambda p: replace(p, weights=replace(Weights(), member_fairness_permille=0)))
 
 
 def _context(problem: Problem) -> ModelContext:

@@ -12,10 +12,11 @@ from solver.bound import lp_lower_bound
 from solver.checker import check
 from solver.model import ModelContext
 from solver.objective import build_objective
-from solver.problem import MINUTES_PER_DAY, Consent, Problem
+from solver.problem import MINUTES_PER_DAY, Consent
 from solver.roster import SolveStatus
 from solver.solve import solve
-from solver.testing import Size, generate, with_previous
+from solver.testing import with_previous
+from tests.solver.helpers import generated_groups
 
 SMALL = settings(
     max_examples=100,
@@ -25,16 +26,7 @@ SMALL = settings(
 )
 
 
-@st.composite
-def small_groups(draw) -> Problem:
-    size = Size(
-        employees=draw(st.integers(2, 7)),
-        members=draw(st.integers(1, 4)),
-        blocks=draw(st.integers(3, 14)),
-        quotas=draw(st.integers(0, 1)),
-    )
-    problem = generate(size, seed=draw(st.integers(0, 10_000)), time_limit=2.0, workers=1)
-    return problem
+small_groups = generated_groups
 
 
 @SMALL
