@@ -4,8 +4,8 @@ On a rota (one shift a day, cover priced per person, shift requests) every hard 
 person and people meet only in the needs' headcounts. So with everyone else fixed, one
 person's best line is a shortest path over the days (``best_line``), priced by what each shift
 is worth to the roster right now: a missing person's weight while the need is short, the extra
-person's weight once it is full, plus the person's own requests. Replacing a line by that best
-response never makes the roster worse, and its gain is exact.
+person's weight once it is full, plus the person's own requests. A response replaces the
+person's line only when the roster's value, kept exactly, falls.
 
 The search: everyone gets their best line in turn (the first roster); then rounds of best
 responses until none gains; then ruin and recreate: a few people's lines are cleared and
