@@ -165,7 +165,9 @@ class LineSearch:
         damping = (1.0, 0.1, 0.0) if first else (1.0,)
         relaxed = relaxes(p.spec)
         attempts = [(f, not relaxed) for f in damping for _ in range(SEEDS)]
-        if relaxed:
+        if relaxed and first:
+            # A better line is worth an exact recursion only when there is none yet: a
+            # person whose priced responses fail keeps the line they have.
             attempts.append((damping[-1], True))
         for (factor, exact), seed in zip(attempts, seeds, strict=False):
             found = best_line(
