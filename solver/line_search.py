@@ -55,7 +55,6 @@ Chosen = dict[str, frozenset[int]]
 class PersonLines:
     """One person's options and their fixed costs, in ``LineSpec`` order."""
 
-    employee_id: str
     spec: LineSpec
     option_slot: np.ndarray  # slot index of each option
     option_need: np.ndarray  # need position of each option
@@ -96,8 +95,6 @@ class LineSearch:
     rng: random.Random
     # Each person's last prices on their counts: the next response starts from them.
     prices: dict[str, np.ndarray] = field(default_factory=dict)
-    rounds: int = 0
-    improvements: int = 0
 
     def objective(self) -> float:
         return self.cover.value() + sum(self.costs.values())
@@ -261,9 +258,7 @@ def person_lines(ctx: ModelContext, employee_id: str, need_pos: dict[str, int]) 
         off_cost[d] = sum(r.weight for r in requests.get(d, ()) if r.on)
     unit = units_of(option_minutes or [1])
     min_total = limits.min_total_minutes if limits else 0
-    max_total = (
-        limits.max_total_minutes if limits and limits.max_total_minutes is not None else None
-    )
+    max_total = limits.max_total_minutes if limits else None
     if max_total is None:
         max_total = sum(
             max(option_minutes[a:b], default=0) for a, b in itertools.pairwise(day_start)
@@ -291,7 +286,6 @@ def person_lines(ctx: ModelContext, employee_id: str, need_pos: dict[str, int]) 
         bind_edges=ctx.settings.min_runs_bind_at_edges,
     )
     return PersonLines(
-        employee_id,
         spec,
         np.array(option_slot, dtype=np.int64),
         np.array(option_need, dtype=np.int64),
@@ -341,14 +335,12 @@ def search(
         while time.perf_counter() < deadline:
             if patience is not None and time.perf_counter() - gained_at > patience:
                 break
-            s.rounds += 1
             s.rng.shuffle(order)
             gained = 0
             for k in range(0, len(order), 4):
                 if time.perf_counter() >= deadline:
                     break
                 gained += s.respond_all(order[k : k + 4], pool)
-            s.improvements += gained
             if not gained:
                 _ruin_and_recreate(s, order, deadline)
             value = s.objective()

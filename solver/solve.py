@@ -309,13 +309,10 @@ def _decompose(
         seed=params.random_seed,
     )
     if weeks is not None:
-        found = fixed_solve(ctx, week_hints(ctx, weeks))
-        if found is not None and (
-            incumbent is None or found.objective_value < incumbent.objective_value
-        ):
-            use_as_hint(ctx, found)
-            incumbent = found
-            watcher.report(found.objective_value)
+        better = _better(ctx, weeks, incumbent)
+        if better is not incumbent:
+            incumbent = better
+            watcher.report(better.objective_value)
     return float(generation.bound), incumbent
 
 
@@ -342,10 +339,9 @@ def _neighbourhood(
     built = construct(ctx, deadline)
     if built is None:
         return None
-    incumbent = fixed_solve(ctx, week_hints(ctx, built), time_limit=limit)
+    incumbent = _better(ctx, built, None, time_limit=limit)
     if incumbent is None:
         return None
-    use_as_hint(ctx, incumbent)
     watcher.report(incumbent.objective_value)
     found = improve(
         ctx,
@@ -355,10 +351,7 @@ def _neighbourhood(
         on_better=watcher.report,
     )
     if found.objective < incumbent.objective_value:
-        full = fixed_solve(ctx, week_hints(ctx, found.chosen))
-        if full is not None and full.objective_value < incumbent.objective_value:
-            use_as_hint(ctx, full)
-            incumbent = full
+        incumbent = _better(ctx, found.chosen, incumbent)
     return incumbent
 
 
@@ -388,13 +381,24 @@ def _lines(
     )
     if found is None:
         return incumbent
-    full = fixed_solve(ctx, week_hints(ctx, found.chosen()), time_limit=limit)
-    if full is None or (
-        incumbent is not None and full.objective_value >= incumbent.objective_value
+    return _better(ctx, found.chosen(), incumbent, time_limit=limit)
+
+
+def _better(
+    ctx: ModelContext,
+    weeks: dict[str, frozenset[int]],
+    incumbent: cp_model.CpSolver | None,
+    time_limit: float = 5.0,
+) -> cp_model.CpSolver | None:
+    """The model's solution for ``weeks`` (slots per employee), made the hint, when it beats
+    ``incumbent``; otherwise ``incumbent`` itself."""
+    found = fixed_solve(ctx, week_hints(ctx, weeks), time_limit=time_limit)
+    if found is None or (
+        incumbent is not None and found.objective_value >= incumbent.objective_value
     ):
         return incumbent
-    use_as_hint(ctx, full)
-    return full
+    use_as_hint(ctx, found)
+    return found
 
 
 def _relaxation_bound(ctx: ModelContext, time_limit: float) -> float | None:
