@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from solver.checker import check
+from solver.model import ModelContext
+from solver.objective import build_objective
 from solver.problem import Problem
 from solver.roster import Assignment, Roster, SolveResult, SolveStatus
 from solver.solve import solve
@@ -74,3 +77,21 @@ def generated_groups(
         st.integers(*quotas),
         st.integers(0, 10_000),
     )
+
+
+def examples(count: int) -> settings:
+    """Hypothesis settings of the solver suites: ``count`` reproducible examples, no deadline
+    (a solve takes seconds)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+def objective_context(problem: Problem) -> ModelContext:
+    """The problem's model with its objective built."""
+    ctx = ModelContext(problem)
+    build_objective(ctx)
+    return ctx

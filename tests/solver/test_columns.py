@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
@@ -10,18 +10,12 @@ from solver.checker import check
 from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.greedy import chosen_slots, complete_hint, fixed_solve, greedy_hints, week_hints
 from solver.model import ModelContext
-from solver.objective import build_objective
 from solver.problem import ContractKind, Interval, Problem
 from solver.report import extract_roster
 from solver.testing import Size, at, block, generate, person, small_problem, with_previous
-from tests.solver.helpers import broken_rules, generated_groups, solved
+from tests.solver.helpers import broken_rules, examples, generated_groups, objective_context, solved
 
-SMALL = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SMALL = examples(40)
 
 
 @st.composite
@@ -43,8 +37,7 @@ def _optimum(ctx: ModelContext) -> float | None:
 
 
 def _generation(problem: Problem):
-    ctx = ModelContext(problem)
-    build_objective(ctx)
+    ctx = objective_context(problem)
     start = complete_hint(ctx, greedy_hints(ctx))
     linking = linking_rows(ctx)
     starts = [columns_of(ctx, start)] if start is not None else []
@@ -82,8 +75,7 @@ def test_restricted_master_roster_breaks_no_hard_rule(problem):
 
 def test_start_columns_cost_what_the_full_model_says():
     problem = generate(Size(employees=5, members=2, blocks=10, quotas=1), seed=3, time_limit=2.0)
-    ctx = ModelContext(problem)
-    build_objective(ctx)
+    ctx = objective_context(problem)
     start = complete_hint(ctx, greedy_hints(ctx))
     assert start is not None
     linking = linking_rows(ctx)

@@ -11,18 +11,14 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from solver.line_dp import NOISE, LineSpec, best_line, relaxes, units_of
+from tests.solver.helpers import examples
 
 SATURDAY, SUNDAY = 5, 6
-SETTINGS = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = examples(150)
 
 
 def keeps_rules(spec: LineSpec, line: list[int]) -> bool:

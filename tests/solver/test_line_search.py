@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from solver import line_search, solve
@@ -19,20 +19,14 @@ from solver.benchmarks.evaluator import evaluate
 from solver.benchmarks.rota import to_lines, to_problem
 from solver.checker import check
 from solver.greedy import fixed_solve, week_hints
-from solver.model import ModelContext
-from solver.objective import build_objective
 from solver.problem import Problem, ShiftRequest, SolveParameters
 from solver.report import extract_roster
 from solver.roster import SolveStatus
 from solver.testing import Size, generate
+from tests.solver.helpers import examples, objective_context
 from tests.solver.test_checker_horizon import rota, worker
 
-SMALL = settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SMALL = examples(15)
 
 
 @st.composite
@@ -75,16 +69,10 @@ def rotas(draw) -> Problem:
     )
 
 
-def _context(problem: Problem) -> ModelContext:
-    ctx = ModelContext(problem)
-    build_objective(ctx)
-    return ctx
-
-
 @SMALL
 @given(rotas())
 def test_the_search_value_is_the_model_objective_and_no_rule_breaks(problem: Problem) -> None:
-    ctx = _context(problem)
+    ctx = objective_context(problem)
     assert line_search.applies(ctx)
     found = line_search.search(ctx, time.perf_counter() + 0.3)
     if found is None:
@@ -111,19 +99,19 @@ def test_every_person_gets_a_line_when_the_rules_allow_one() -> None:
     problem = rota(
         staff, days=14, types="DLN", forbidden={"N": "DL"}, weight_under=100, weight_over=1
     )
-    found = line_search.search(_context(problem), time.perf_counter() + 1)
+    found = line_search.search(objective_context(problem), time.perf_counter() + 1)
     assert found is not None and set(found.lines) == {"e0", "e1", "e2", "e3"}
 
 
 def test_weekly_plans_under_french_law_are_not_for_lines() -> None:
     weekly = generate(Size(employees=3, members=1, blocks=4, quotas=0), seed=1)
-    assert not line_search.applies(_context(weekly))
+    assert not line_search.applies(objective_context(weekly))
 
 
 def test_on_a_benchmark_instance_the_search_value_is_the_evaluators() -> None:
     # Instance4 (4 weeks, 10 people): the evaluator shares no code with the search.
     instance = load_benchmark(4)
-    ctx = _context(to_problem(instance))
+    ctx = objective_context(to_problem(instance))
     found = line_search.search(ctx, time.perf_counter() + 3)
     assert found is not None
     full = fixed_solve(ctx, week_hints(ctx, found.chosen()))

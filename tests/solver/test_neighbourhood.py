@@ -10,26 +10,19 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from solver.checker import check
 from solver.greedy import chosen_slots, complete_hint, fixed_solve, greedy_hints, week_hints
-from solver.model import ModelContext
 from solver.neighbourhood import applies, construct, improve
-from solver.objective import build_objective
 from solver.problem import Problem, Weights
 from solver.report import extract_roster
 from solver.testing import Size, generate
-from tests.solver.helpers import generated_groups
+from tests.solver.helpers import examples, generated_groups, objective_context
 from tests.solver.test_checker_horizon import rota, worker
 
-SMALL = settings(
-    max_examples=20,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SMALL = examples(20)
 
 
 def groups_without_fairness() -> st.SearchStrategy[Problem]:
@@ -37,16 +30,10 @@ def groups_without_fairness() -> st.SearchStrategy[Problem]:
     return groups.map(lambda p: replace(p, weights=replace(Weights(), member_fairness_permille=0)))
 
 
-def _context(problem: Problem) -> ModelContext:
-    ctx = ModelContext(problem)
-    build_objective(ctx)
-    return ctx
-
-
 @SMALL
 @given(groups_without_fairness())
 def test_improved_value_is_the_full_objective_of_the_roster(problem: Problem) -> None:
-    ctx = _context(problem)
+    ctx = objective_context(problem)
     assert applies(ctx)
     start = complete_hint(ctx, greedy_hints(ctx))
     if start is None:
@@ -75,7 +62,7 @@ def test_rota_built_employee_by_employee_breaks_no_rule() -> None:
     problem = rota(
         staff, days=14, types="DLN", forbidden={"N": "DL"}, weight_under=100, weight_over=1
     )
-    ctx = _context(problem)
+    ctx = objective_context(problem)
     chosen = construct(ctx, time.perf_counter() + 10)
     assert chosen is not None and set(chosen) == set(ctx.employees)
     full = fixed_solve(ctx, week_hints(ctx, chosen))
@@ -85,7 +72,9 @@ def test_rota_built_employee_by_employee_breaks_no_rule() -> None:
 
 def test_quotas_and_fairness_are_left_to_the_other_phases() -> None:
     with_quota = generate(Size(employees=4, members=2, blocks=4, quotas=1), seed=3)
-    assert not applies(_context(with_quota))
+    assert not applies(objective_context(with_quota))
     fair = generate(Size(employees=4, members=2, blocks=4, quotas=0), seed=3)
-    assert not applies(_context(fair))
-    assert applies(_context(replace(fair, weights=replace(Weights(), member_fairness_permille=0))))
+    assert not applies(objective_context(fair))
+    assert applies(
+        objective_context(replace(fair, weights=replace(Weights(), member_fairness_permille=0)))
+    )

@@ -5,25 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from solver.bound import lp_lower_bound
 from solver.checker import check
-from solver.model import ModelContext
-from solver.objective import build_objective
 from solver.problem import MINUTES_PER_DAY, Consent
 from solver.roster import SolveStatus
 from solver.solve import solve
 from solver.testing import with_previous
-from tests.solver.helpers import generated_groups
+from tests.solver.helpers import examples, generated_groups, objective_context
 
-SMALL = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SMALL = examples(100)
 
 
 small_groups = generated_groups
@@ -88,8 +81,7 @@ def test_published_hours_inside_the_notice_window_stay_without_consent(problem, 
 @given(small_groups())
 def test_linear_relaxation_bound_never_exceeds_the_optimum(problem):
     result = solve(replace(problem, parameters=replace(problem.parameters, time_limit_seconds=10)))
-    ctx = ModelContext(problem)
-    build_objective(ctx)
+    ctx = objective_context(problem)
     bound = lp_lower_bound(ctx.model)
     assert bound is not None
     assert bound <= result.objective + 1e-6
