@@ -121,6 +121,21 @@ class LineSearch:
         self.costs[e] = float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
         self._take(e, line, +1)
 
+    def adopt(self, lines: dict[str, np.ndarray]) -> bool:
+        """Take ``lines`` (everyone's) in place of the current roster if that gains."""
+        before_value, before = self.objective(), dict(self.lines)
+        self._replace(lines)
+        if self.objective() < before_value - 1e-9:
+            return True
+        self._replace(before)
+        return False
+
+    def _replace(self, lines: dict[str, np.ndarray]) -> None:
+        for e in list(self.lines):
+            self.remove(e)
+        for e, line in lines.items():
+            self.place(e, line)
+
     def respond(self, e: str) -> bool:
         """Give ``e`` their best line against everyone else; whether the roster gained.
         False also when no line was found (the current one, if any, stays)."""

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from solver import line_search
+from solver import line_columns, line_search
 from solver.bound import lp_lower_bound
 from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.explain import diagnose_infeasibility
@@ -50,6 +50,10 @@ NEIGHBOURHOOD_DIRECT_CANDIDATES = 100_000
 LINES_FINAL_RESERVE = 0.08
 # The lines stop after this share of the limit without a gain.
 LINES_PATIENCE_SHARE = 0.05
+# With column generation after them, the lines only build its first roster.
+LINES_BEFORE_COLUMNS_SHARE = 0.1
+# Of the columns' time, the share their root may take before the dive.
+COLUMNS_ROOT_SHARE = 0.7
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -366,11 +370,15 @@ def _lines(
     # Where CP-SAT's search can go on, it improves a roster the lines no longer improve
     # faster than they do (measured on the rota benchmark): the lines stop when stalled.
     patience: float | None = LINES_PATIENCE_SHARE * limit
+    columns = params.column_share > 0
     if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES:
         # The full search finds nothing on such a model: the lines keep the time, less what
         # fixing their roster in the model costs.
         share = 1.0 - LINES_FINAL_RESERVE
         patience = None
+        columns = False
+    elif columns:
+        share = min(share, LINES_BEFORE_COLUMNS_SHARE)
     found = line_search.search(
         ctx,
         started + share * limit,
@@ -381,6 +389,17 @@ def _lines(
     )
     if found is None:
         return incumbent
+    if columns:
+        begin = time.perf_counter()
+        end = begin + params.column_share * limit
+        dived = line_columns.dive(
+            found,
+            end,
+            root_deadline=begin + COLUMNS_ROOT_SHARE * (end - begin),
+            threads=params.num_workers,
+        )
+        if dived is not None and found.adopt(dived):
+            watcher.report(found.objective())
     return _better(ctx, found.chosen(), incumbent, time_limit=limit)
 
 

@@ -1,0 +1,137 @@
+"""One person's line as a small CP-SAT model: exact where the recursion only prices.
+
+``line_dp.best_line`` keeps every rule of a ``LineSpec`` exactly except two counts, shifts per
+type and weekends, which it prices; a line it finds keeps them, but is not always the cheapest
+that does (measured on the rota benchmark's Instance8: half the people's best lines at random
+prices were missed by 10 % to 80 %). This model states every rule of the spec as constraints,
+counts included, so CP-SAT's optimum is the cheapest line. It is built once per person and
+solved again for each set of costs, with a line from the recursion as its hint.
+
+The rules read as the recursion reads them (and the tests hold the two to each other): a run of
+work between ``min_run`` and ``max_run`` days, a rest of at least ``min_off`` days, runs and
+rests touching the horizon's edges bound by the shortest lengths only when ``bind_edges``;
+a weekend is a Saturday and the Sunday after it, worked when either is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.line_dp import SATURDAY, LineSpec
+
+# Costs are floats (the master's duals); the model's are whole numbers at this scale.
+SCALE = 100
+
+
+class LineModel:
+    """The model of one spec's lines; ``cheapest`` solves it for one set of costs."""
+
+    def __init__(self, spec: LineSpec) -> None:
+        self.spec = spec
+        days = spec.days
+        m = cp_model.CpModel()
+        options = len(spec.option_type)
+        self.take = [m.new_bool_var(f"o{o}") for o in range(options)]
+        self.off = [m.new_bool_var(f"off{d}") for d in range(days)]
+        self.option_day = np.repeat(np.arange(days), np.diff(spec.day_start))
+        work = [off.Not() for off in self.off]
+        for d in range(days):
+            m.add_exactly_one([self.take[o] for o in self._options(d)] + [self.off[d]])
+        self._successions(m)
+        for t, cap in enumerate(spec.type_cap):
+            if cap >= 0:
+                m.add(sum(self.take[o] for o in np.flatnonzero(spec.option_type == t)) <= int(cap))
+        units = cp_model.LinearExpr.weighted_sum(self.take, [int(u) for u in spec.option_units])
+        m.add_linear_constraint(units, spec.min_units, spec.max_units)
+        _runs(m, work, spec.min_run, spec.max_run, spec.bind_edges)
+        _runs(m, self.off, spec.min_off, days, spec.bind_edges)
+        if spec.max_weekends >= 0:
+            worked = []
+            for days_of in _weekends(spec):
+                w = m.new_bool_var("")
+                m.add_max_equality(w, [work[d] for d in days_of])
+                worked.append(w)
+            m.add(sum(worked) <= spec.max_weekends)
+        self.model = m
+
+    def _options(self, d: int) -> range:
+        return range(int(self.spec.day_start[d]), int(self.spec.day_start[d + 1]))
+
+    def _successions(self, m: cp_model.CpModel) -> None:
+        spec = self.spec
+        for d in range(spec.days - 1):
+            for o in self._options(d):
+                row = spec.follows[spec.type_class[spec.option_type[o]]]
+                banned = [
+                    self.take[n] for n in self._options(d + 1) if not row[spec.option_type[n]]
+                ]
+                if banned:
+                    m.add_bool_and([b.Not() for b in banned]).only_enforce_if(self.take[o])
+
+    def cheapest(
+        self,
+        option_cost: np.ndarray,
+        off_cost: np.ndarray,
+        *,
+        hint: np.ndarray | None = None,
+        seconds: float = 1.0,
+        seed: int = 0,
+    ) -> np.ndarray | None:
+        """The cheapest line (option per day, -1 off) at these costs, or the best found in
+        ``seconds``; None when none was found (or none exists)."""
+        m = self.model
+        m.minimize(
+            cp_model.LinearExpr.weighted_sum(
+                self.take + self.off,
+                [round(c * SCALE) for c in option_cost] + [round(c * SCALE) for c in off_cost],
+            )
+        )
+        m.clear_hints()
+        if hint is not None:
+            chosen = set(int(o) for o in hint if o >= 0)
+            for o, var in enumerate(self.take):
+                m.add_hint(var, o in chosen)
+            for d, var in enumerate(self.off):
+                m.add_hint(var, bool(hint[d] < 0))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        line = np.full(self.spec.days, -1, dtype=np.int64)
+        for o, var in enumerate(self.take):
+            if solver.boolean_value(var):
+                line[self.option_day[o]] = o
+        return line
+
+
+def _runs(m: cp_model.CpModel, on: list, shortest: int, longest: int, bind_edges: bool) -> None:
+    """Runs of ``on`` days last ``shortest`` to ``longest`` days; with open edges a run
+    touching the first or last day may be shorter."""
+    days = len(on)
+    if longest < days:
+        for d in range(days - longest):
+            m.add(sum(on[d : d + longest + 1]) <= longest)
+    for d in range(days):
+        starts = [on[d]] if d == 0 else [on[d], on[d - 1].Not()]
+        if d == 0 and not bind_edges:
+            continue
+        for k in range(1, shortest):
+            if d + k >= days:
+                if bind_edges:
+                    # A run starting here would end short at the horizon's end.
+                    m.add_bool_or([s.Not() for s in starts])
+                break
+            m.add_bool_or([s.Not() for s in starts] + [on[d + k]])
+
+
+def _weekends(spec: LineSpec) -> list[list[int]]:
+    """Each weekend's days inside the horizon (a Sunday on the first day is one alone)."""
+    days = spec.days
+    weekday = (np.arange(days) + spec.first_weekday) % 7
+    out = [[d, d + 1] if d + 1 < days else [d] for d in range(days) if weekday[d] == SATURDAY]
+    if days and weekday[0] == SATURDAY + 1:
+        out.insert(0, [0])
+    return out

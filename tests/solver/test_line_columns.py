@@ -1,0 +1,72 @@
+"""Column generation over lines and the dive (solver.line_columns).
+
+The master prices what the roster's value prices, and the dive's roster is a roster like any
+other: every line keeps every rule, and its value is the model's. On Instance1, whose optimum
+of 607 is proved, the exact pricing's Lagrangian bound must not pass it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from hypothesis import given
+
+from solver import line_columns, line_search
+from solver.benchmarks.curtois import load_benchmark
+from solver.benchmarks.rota import to_problem
+from solver.checker import check
+from solver.greedy import fixed_solve, week_hints
+from solver.problem import Problem
+from solver.report import extract_roster
+from tests.solver.helpers import examples, objective_context
+from tests.solver.test_line_search import rotas
+
+
+@examples(10)
+@given(rotas())
+def test_the_dive_roster_keeps_every_rule_and_its_value_is_the_model_objective(
+    problem: Problem,
+) -> None:
+    ctx = objective_context(problem)
+    found = line_search.search(ctx, time.perf_counter() + 0.2)
+    if found is None:
+        return
+    start = found.objective()
+    dived = line_columns.dive(found, time.perf_counter() + 5.0)
+    assert dived is not None, "the root's pricing did not converge on a tiny rota in 5 s"
+    assert set(dived) == set(found.people)
+    found.adopt(dived)
+    assert found.objective() <= start
+    full = fixed_solve(ctx, week_hints(ctx, found.chosen()))
+    assert full is not None, "the dive's roster breaks a hard rule of the model"
+    assert full.objective_value == found.objective()
+    assert check(problem, extract_roster(ctx, full)) == []
+
+
+def test_the_exact_bound_on_instance1_stays_below_its_proved_optimum() -> None:
+    ctx = objective_context(to_problem(load_benchmark(1)))
+    found = line_search.search(ctx, time.perf_counter() + 0.5)
+    assert found is not None
+    pool = line_columns.Pool()
+    for e, line in found.lines.items():
+        pool.add(found.people[e], e, line)
+    m = line_columns.master(found, pool)
+    gen = line_columns.Generator(found, pool, m, map, exact=True)
+    value = gen.run(time.perf_counter() + 60.0)
+    assert gen.converged and value is not None
+    assert -math.inf < gen.center_value <= 607 + 1e-6
+    assert gen.center_value <= value + 1e-6
+    # The linear program of these rotas is tight: the bound is close to the optimum.
+    assert gen.center_value >= 0.9 * 607
+
+
+def test_the_dive_reaches_the_optimum_of_instance1() -> None:
+    ctx = objective_context(to_problem(load_benchmark(1)))
+    found = line_search.search(ctx, time.perf_counter() + 0.5)
+    assert found is not None
+    dived = line_columns.dive(found, time.perf_counter() + 30.0, threads=2)
+    assert dived is not None
+    found.adopt(dived)
+    assert found.objective() >= 607
+    assert found.objective() <= 607 * 1.02

@@ -1,0 +1,73 @@
+"""One person's line as a CP-SAT model (solver.line_model), against brute force.
+
+The model is the exact pricing of the column generation: with the counts (shifts per type,
+weekends) as constraints, its line must be the cheapest that keeps every rule, and it must find
+none exactly when none exists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+
+from solver.line_model import LineModel
+from tests.solver.helpers import examples
+from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs
+
+
+@examples(150)
+@given(specs(counted=True))
+def test_the_line_is_the_cheapest_that_keeps_every_rule(case) -> None:
+    spec, option_cost, off_cost = case
+    line = LineModel(spec).cheapest(option_cost, off_cost, seconds=10.0)
+    best = cheapest(spec, option_cost, off_cost)
+    if best is None:
+        assert line is None
+        return
+    assert line is not None
+    assert keeps_rules(spec, line.tolist())
+    assert cost_of(line.tolist(), option_cost, off_cost) == best
+
+
+@examples(40)
+@given(specs(counted=True))
+def test_a_model_solved_again_at_new_costs_forgets_the_old_ones(case) -> None:
+    spec, option_cost, off_cost = case
+    model = LineModel(spec)
+    first = model.cheapest(option_cost, off_cost)
+    flipped = -option_cost
+    line = model.cheapest(flipped, off_cost, hint=first)
+    best = cheapest(spec, flipped, off_cost)
+    assert (line is None) == (best is None)
+    if line is not None:
+        assert cost_of(line.tolist(), flipped, off_cost) == best
+
+
+def test_a_weekend_is_one_whichever_of_its_days_is_worked() -> None:
+    from solver.line_dp import LineSpec
+
+    days = 14
+    spec = LineSpec(
+        days=days,
+        day_start=np.arange(days + 1, dtype=np.int64),
+        option_type=np.zeros(days, dtype=np.int64),
+        option_units=np.ones(days, dtype=np.int64),
+        type_class=np.zeros(1, dtype=np.int64),
+        type_cap=np.full(1, -1, dtype=np.int64),
+        follows=np.ones((1, 1), dtype=np.bool_),
+        min_run=0,
+        max_run=days,
+        min_off=0,
+        min_units=0,
+        max_units=days,
+        max_weekends=1,
+        bind_edges=False,
+    )
+    # Every shift pays; both Saturdays and both Sundays pay most: one weekend only, both days.
+    cost = -np.ones(days)
+    cost[[5, 6, 12, 13]] = -10.0
+    line = LineModel(spec).cheapest(cost, np.zeros(days))
+    assert line is not None
+    worked = {d for d in range(days) if line[d] >= 0}
+    assert len(worked & {5, 6, 12, 13}) == 2
+    assert {5, 6} <= worked or {12, 13} <= worked
