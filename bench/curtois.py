@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,12 @@ def parse_instances(text: str) -> list[int]:
 
 
 def run_instance(
-    number: int, limit: float, workers: int, seed: int, subsolvers: tuple[str, ...] = ()
+    number: int,
+    limit: float,
+    workers: int,
+    seed: int,
+    subsolvers: tuple[str, ...] = (),
+    column_share: float | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     instance = load_benchmark(number)
@@ -79,6 +85,8 @@ def run_instance(
         subsolvers=subsolvers,
         neighbourhood_share=ROTA_NEIGHBOURHOOD_SHARE,
     )
+    if column_share is not None:
+        params = replace(params, column_share=column_share)
     problem = to_problem(instance, parameters=params)
     first: list[float] = []
 
@@ -164,13 +172,29 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_SUBSOLVERS,
         help="CP-SAT subsolvers, comma-separated; '' for its default portfolio",
     )
+    parser.add_argument(
+        "--column-share",
+        type=float,
+        default=None,
+        help="share of the limit for column generation over lines (0: without it, the "
+        "baseline); the solver's default when left out",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON line last")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args(argv)
     if args.one is not None:
         subsolvers = tuple(s for s in args.subsolvers.split(",") if s)
         print(
-            json.dumps(run_instance(args.one, args.time_limit, args.workers, args.seed, subsolvers))
+            json.dumps(
+                run_instance(
+                    args.one,
+                    args.time_limit,
+                    args.workers,
+                    args.seed,
+                    subsolvers,
+                    args.column_share,
+                )
+            )
         )
         return 0
     try:
@@ -195,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.seed),
                 "--subsolvers",
                 args.subsolvers,
+                *([] if args.column_share is None else ["--column-share", str(args.column_share)]),
             ]
         )
         row.setdefault("instance", n)
@@ -207,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{feasible}/{len(rows)} feasible, {met}/{len(rows)} within target; "
         f"limit {args.time_limit:g} s, {args.workers} workers, "
-        f"subsolvers {args.subsolvers or 'default'}, load {load[0]:.2f}"
+        f"subsolvers {args.subsolvers or 'default'}, column share "
+        f"{'default' if args.column_share is None else args.column_share}, load {load[0]:.2f}"
     )
     if args.json:
         summary = {"rows": rows, "feasible": feasible, "met": met, "load": load}

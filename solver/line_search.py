@@ -339,14 +339,29 @@ def search(
     order = list(s.people)
     # The most constrained first: they have the fewest ways to fill what is left.
     order.sort(key=lambda e: len(s.people[e].option_slot))
-    parallel = threads >= 2 and ctx.days >= PARALLEL_MIN_DAYS
-    with ThreadPoolExecutor(2) if parallel else contextlib.nullcontext() as pool:
+    with _pool(threads, ctx.days) as pool:
         if s.respond_all(order, pool) < len(order):
             return None
-        best_value = s.objective()
-        if on_better is not None:
-            on_better(best_value)
-        gained_at = time.perf_counter()
+    if on_better is not None:
+        on_better(s.objective())
+    return improve(s, deadline, patience=patience, threads=threads, on_better=on_better)
+
+
+def improve(
+    s: LineSearch,
+    deadline: float,
+    *,
+    patience: float | None = None,
+    threads: int = 1,
+    on_better: Callable[[float], None] | None = None,
+) -> LineSearch:
+    """Rounds of best responses on ``s`` (everyone has a line), and ruin and recreate when a
+    round gains nothing, until ``deadline`` or ``patience`` seconds without a gain."""
+    order = list(s.people)
+    best_value = s.objective()
+    gained_at = time.perf_counter()
+    days = next(iter(s.people.values())).spec.days if s.people else 0
+    with _pool(threads, days) as pool:
         while time.perf_counter() < deadline:
             if patience is not None and time.perf_counter() - gained_at > patience:
                 break
@@ -365,6 +380,13 @@ def search(
                 if on_better is not None:
                     on_better(value)
     return s
+
+
+def _pool(threads: int, days: int) -> contextlib.AbstractContextManager:
+    """Two threads for long horizons (``respond_all``), else none."""
+    if threads >= 2 and days >= PARALLEL_MIN_DAYS:
+        return ThreadPoolExecutor(2)
+    return contextlib.nullcontext()
 
 
 def _ruin_and_recreate(s: LineSearch, order: list[str], deadline: float) -> None:

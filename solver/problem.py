@@ -349,10 +349,11 @@ class SolveParameters:
     # searched for this share of the time limit, then CP-SAT's search goes on from the best
     # roster; a model too large for that search (a year-long rota) keeps the lines to the end.
     line_share: float = 0.3
-    # Then, on a rota small enough for it, column generation over the lines
-    # (``solver.line_columns``) and a dive to a roster take this share of the time limit, the
-    # lines' own search being cut to a tenth; 0 leaves it out.
-    column_share: float = 0.5
+    # Then, on a rota of up to 12 weeks, column generation over the lines
+    # (``solver.line_columns``) and a dive to a roster take up to this share of the time limit,
+    # the lines' own search being cut to a tenth; when its root does not converge in time the
+    # lines go on instead. 0 leaves it out.
+    column_share: float = 0.85
     # Reasons for every uncovered need (``SolveResult.uncovered``). Each reason checks every
     # candidate's week once more: on a year-long rota with thousands of open shifts that costs
     # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).

@@ -54,6 +54,11 @@ LINES_PATIENCE_SHARE = 0.05
 LINES_BEFORE_COLUMNS_SHARE = 0.1
 # Of the columns' time, the share their root may take before the dive.
 COLUMNS_ROOT_SHARE = 0.7
+# Column generation prices each person with CP-SAT, some 20-130 ms a line on 4 to 12 weeks;
+# on longer horizons a round takes longer than a minute allows.
+COLUMNS_MAX_DAYS = 84
+# Share of the limit the columns leave for fixing their roster in the model and CP-SAT.
+COLUMNS_FINAL_RESERVE = 0.1
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -377,8 +382,10 @@ def _lines(
         share = 1.0 - LINES_FINAL_RESERVE
         patience = None
         columns = False
-    elif columns:
+    elif columns and ctx.days <= COLUMNS_MAX_DAYS:
         share = min(share, LINES_BEFORE_COLUMNS_SHARE)
+    else:
+        columns = False
     found = line_search.search(
         ctx,
         started + share * limit,
@@ -391,14 +398,21 @@ def _lines(
         return incumbent
     if columns:
         begin = time.perf_counter()
-        end = begin + params.column_share * limit
+        end = min(
+            begin + params.column_share * limit, started + (1 - COLUMNS_FINAL_RESERVE) * limit
+        )
         dived = line_columns.dive(
             found,
             end,
             root_deadline=begin + COLUMNS_ROOT_SHARE * (end - begin),
             threads=params.num_workers,
         )
-        if dived is not None and found.adopt(dived):
+        if dived is None:
+            # The root did not converge in its time: the lines go on as they would have.
+            line_search.improve(
+                found, end, patience=patience, threads=params.num_workers, on_better=watcher.report
+            )
+        elif found.adopt(dived):
             watcher.report(found.objective())
     return _better(ctx, found.chosen(), incumbent, time_limit=limit)
 
