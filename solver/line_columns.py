@@ -238,7 +238,9 @@ class Generator:
             point = duals
             if smooth and self.center is not None:
                 point = SMOOTHING * self.center + (1 - SMOOTHING) * duals
-            added, lagrangian = self._price(free, point, duals, mu)
+            added, lagrangian = self._price(free, point, duals, mu, deadline)
+            if lagrangian is None:
+                break  # The deadline cut the round short.
             if lagrangian > self.center_value:
                 self.center, self.center_value = point, lagrangian
             if value - self.center_value <= gap * abs(value):
@@ -254,16 +256,31 @@ class Generator:
         return value
 
     def _price(
-        self, people: list[str], point: np.ndarray, duals: np.ndarray, mu: dict[str, float]
-    ) -> tuple[int, float]:
+        self,
+        people: list[str],
+        point: np.ndarray,
+        duals: np.ndarray,
+        mu: dict[str, float],
+        deadline: float,
+    ) -> tuple[int, float | None]:
         """Lines priced at ``point``; those improving at ``duals`` join. The new columns, and
         the Lagrangian value at ``point`` (anyone with no line priced counted at their best
-        column in the pool)."""
+        column in the pool; None when ``deadline`` came before everyone was priced: a round
+        on a large group takes seconds)."""
         seed = self.rounds
         added = 0
-        lagrangian = float(point @ self.m.headcount)
+        lagrangian: float | None = float(point @ self.m.headcount)
         priced = set()
-        for e, lines in self.map(lambda e: (e, self._lines(e, point, seed)), people):
+
+        def lines_of(e: str) -> tuple[str, list[np.ndarray] | None]:
+            if time.perf_counter() >= deadline:
+                return e, None
+            return e, self._lines(e, point, seed)
+
+        for e, lines in self.map(lines_of, people):
+            if lines is None:
+                lagrangian = None
+                continue
             p = self.s.people[e]
             best = math.inf
             for line in lines:
@@ -273,9 +290,11 @@ class Generator:
                 if cost - duals[needs].sum() - mu[e] < IMPROVING and self.pool.add(p, e, line):
                     self.m.add(self.pool, e)
                     added += 1
-            if lines:
+            if lines and lagrangian is not None:
                 priced.add(e)
                 lagrangian += best
+        if lagrangian is None:
+            return added, None
         for e in people:
             if e not in priced:
                 lagrangian += min(

@@ -353,7 +353,7 @@ class SolveParameters:
     # (``solver.line_columns``) and a dive to a roster take up to this share of the time limit,
     # the lines' own search being cut to a tenth; when its root does not converge in time the
     # lines go on instead. 0 leaves it out.
-    column_share: float = 0.85
+    column_share: float = 0.5
     # Reasons for every uncovered need (``SolveResult.uncovered``). Each reason checks every
     # candidate's week once more: on a year-long rota with thousands of open shifts that costs
     # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).
