@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solver.line_dp import PRICE_ROUNDS, REFINE_ROUNDS, best_line, relaxes
-from solver.line_model import LineModel
+from solver.line_dp import best_line, relaxes
+from solver.line_model import LineModel, weekends
 from solver.line_search import LineSearch, PersonLines
 
 # A column joins the pool when its reduced cost is below this (costs are whole numbers).
@@ -146,41 +146,24 @@ def master(s: LineSearch, pool: Pool) -> Master:
     return m
 
 
-def price_lines(
-    p: PersonLines, option_cost: np.ndarray, seed: int, off_cost: np.ndarray | None = None
-) -> list[np.ndarray]:
-    """``p``'s cheapest lines at ``option_cost``: one per set of weekends where those are few
-    (the others closed), else the one ``best_line`` finds with weekends priced."""
+def price_lines(p: PersonLines, option_cost: np.ndarray, seed: int) -> list[np.ndarray]:
+    """``p``'s cheapest lines by the recursion at ``option_cost``: one per set of weekends
+    where those are few (the others closed), else the one ``best_line`` finds with weekends
+    priced."""
     spec = p.spec
-    days = spec.days
-    weekday = (np.arange(days) + spec.first_weekday) % 7
-    weekends = [(d, d + 1) for d in range(days) if weekday[d] == 5]
-    if weekday[0] == 6:
-        weekends.insert(0, (-1, 0))
+    pairs = weekends(spec)
     allowed = spec.max_weekends
     exact = not relaxes(spec)
-    if off_cost is None:
-        off_cost = p.off_cost
-    if not 0 <= allowed < len(weekends) or math.comb(len(weekends), allowed) > WEEKEND_SETS:
-        found = best_line(spec, option_cost, off_cost, seed=seed, exact=exact)
+    if not 0 <= allowed < len(pairs) or math.comb(len(pairs), allowed) > WEEKEND_SETS:
+        found = best_line(spec, option_cost, p.off_cost, seed=seed, exact=exact)
         return [] if found is None else [found.choice]
     free = dataclasses.replace(spec, max_weekends=-1)
-    option_day = np.repeat(np.arange(days), np.diff(spec.day_start))
-    closing = [
-        np.isin(option_day, [d for d in pair if 0 <= d < days]) * CLOSED for pair in weekends
-    ]
+    option_day = np.repeat(np.arange(spec.days), np.diff(spec.day_start))
+    closing = [np.isin(option_day, pair) * CLOSED for pair in pairs]
     out = []
-    for kept in itertools.combinations(range(len(weekends)), allowed):
+    for kept in itertools.combinations(range(len(pairs)), allowed):
         cost = option_cost + sum(c for w, c in enumerate(closing) if w not in kept)
-        found = best_line(
-            free,
-            cost,
-            off_cost,
-            seed=seed,
-            refine=REFINE_ROUNDS,
-            rounds=PRICE_ROUNDS,
-            exact=exact,
-        )
+        found = best_line(free, cost, p.off_cost, seed=seed, exact=exact)
         # A line on a closed weekend means no line works only the kept ones.
         if found is not None and (cost[found.choice[found.choice >= 0]] < CLOSED / 2).all():
             out.append(found.choice)

@@ -24,6 +24,10 @@ import numpy as np
 from numba import njit
 
 INF = 1e18
+# An unreachable state is INF plus the costs of the days after it, which can be below INF
+# (costs are negative where a shift pays; 1e18 - 1000 < 1e18 in floats): only a value below
+# this is a line.
+REACHABLE = INF / 2
 SATURDAY, SUNDAY = 5, 6
 # Rounds of pricing the counts before giving up on them.
 PRICE_ROUNDS = 24
@@ -450,7 +454,7 @@ def _solve(
         edge, new_edge = new_edge, edge
         rest, new_rest = new_rest, rest
     # The end: any state within the minutes; bound edges also close the last run.
-    best = INF
+    best = REACHABLE
     kind = -1
     bc = 0
     br = 0

@@ -48,7 +48,7 @@ class LineModel:
         _runs(m, self.off, spec.min_off, days, spec.bind_edges)
         if spec.max_weekends >= 0:
             worked = []
-            for days_of in _weekends(spec):
+            for days_of in weekends(spec):
                 w = m.new_bool_var("")
                 m.add_max_equality(w, [work[d] for d in days_of])
                 worked.append(w)
@@ -127,7 +127,7 @@ def _runs(m: cp_model.CpModel, on: list, shortest: int, longest: int, bind_edges
             m.add_bool_or([s.Not() for s in starts] + [on[d + k]])
 
 
-def _weekends(spec: LineSpec) -> list[list[int]]:
+def weekends(spec: LineSpec) -> list[list[int]]:
     """Each weekend's days inside the horizon (a Sunday on the first day is one alone)."""
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7

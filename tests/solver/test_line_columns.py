@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 from hypothesis import given
 
 from solver import line_columns, line_search
@@ -17,10 +18,31 @@ from solver.benchmarks.curtois import load_benchmark
 from solver.benchmarks.rota import to_problem
 from solver.checker import check
 from solver.greedy import fixed_solve, week_hints
+from solver.line_search import PersonLines
 from solver.problem import Problem
 from solver.report import extract_roster
 from tests.solver.helpers import examples, objective_context
+from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs
 from tests.solver.test_line_search import rotas
+
+
+@examples(150)
+@given(specs(counted=True))
+def test_lines_priced_weekend_set_by_weekend_set_keep_every_rule(case) -> None:
+    # Costs far below zero once tempted the recursion onto a closed weekend with a line
+    # still cheaper than the closing cost: every line returned must keep the weekends.
+    spec, option_cost, off_cost = case
+    n = len(option_cost)
+    person = PersonLines(spec, np.arange(n), np.arange(n), option_cost, off_cost)
+    lines = line_columns.price_lines(person, option_cost - 1000.0, seed=0)
+    for line in lines:
+        assert keeps_rules(spec, line.tolist())
+    best = cheapest(spec, option_cost, off_cost)
+    if lines and best is not None and spec.type_cap.max() < 0:
+        # Weekends the only count: one of the sets holds the cheapest line.
+        shifted = option_cost - 1000.0
+        found = min(cost_of(line.tolist(), shifted, off_cost) for line in lines)
+        assert found <= cheapest(spec, shifted, off_cost) + 1.0
 
 
 @examples(10)

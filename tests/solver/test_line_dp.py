@@ -74,6 +74,28 @@ def cheapest(spec: LineSpec, option_cost: np.ndarray, off_cost: np.ndarray) -> f
     return min(costs, default=None)
 
 
+def one_type(
+    day_start: list[int], units: int = 1, *, cap: int = -1, succeeds: bool = True, **rules: int
+) -> LineSpec:
+    """A spec with one shift type of ``units`` a shift, options per ``day_start``; ``rules``
+    set the runs, rests, totals and weekends (no limit where left out)."""
+    options = day_start[-1]
+    days = len(day_start) - 1
+    defaults = dict(min_run=0, max_run=days, min_off=0, min_units=0, max_units=units * options)
+    return LineSpec(
+        days=days,
+        day_start=np.array(day_start, dtype=np.int64),
+        option_type=np.zeros(options, dtype=np.int64),
+        option_units=np.full(options, units, dtype=np.int64),
+        type_class=np.zeros(1, dtype=np.int64),
+        type_cap=np.array([cap], dtype=np.int64),
+        follows=np.full((1, 1), succeeds, dtype=np.bool_),
+        max_weekends=rules.pop("max_weekends", -1),
+        bind_edges=bool(rules.pop("bind_edges", False)),
+        **(defaults | rules),
+    )
+
+
 @st.composite
 def specs(draw, *, counted: bool) -> tuple[LineSpec, np.ndarray, np.ndarray]:
     days = draw(st.integers(2, 9))
@@ -141,22 +163,7 @@ def test_priced_counts_still_give_a_line_that_keeps_every_rule(case) -> None:
 
 def test_without_noise_to_matter_integer_costs_give_the_exact_optimum() -> None:
     # Costs far apart: the noise (below NOISE a day) cannot reorder lines.
-    spec = LineSpec(
-        days=7,
-        day_start=np.arange(8, dtype=np.int64),
-        option_type=np.zeros(7, dtype=np.int64),
-        option_units=np.ones(7, dtype=np.int64),
-        type_class=np.zeros(1, dtype=np.int64),
-        type_cap=np.array([-1]),
-        follows=np.ones((1, 1), dtype=np.bool_),
-        min_run=2,
-        max_run=3,
-        min_off=2,
-        min_units=3,
-        max_units=4,
-        max_weekends=-1,
-        bind_edges=False,
-    )
+    spec = one_type(list(range(8)), min_run=2, max_run=3, min_off=2, min_units=3, max_units=4)
     option_cost = np.array([1, 100, 100, 0, 0, 0, 100], dtype=float)
     found = best_line(spec, option_cost, np.zeros(7))
     assert found is not None
@@ -239,3 +246,12 @@ def test_a_year_of_mixed_lengths_prices_the_total_and_still_keeps_it() -> None:
     found = best_line(spec, option_cost, np.zeros(days))
     assert found is not None
     assert keeps_rules(spec, found.choice.tolist())
+
+
+def test_no_line_is_found_where_none_exists_even_when_every_shift_pays() -> None:
+    # Two-unit shifts that may not follow each other on days 1 and 2 hold two units, not the
+    # three asked. Unreachable states are INF plus the day's costs, below INF when the costs
+    # are negative: they must never read as a line (they once sent the path back through
+    # cells never written).
+    spec = one_type([0, 0, 1, 2], 2, succeeds=False, min_units=3, max_units=3)
+    assert best_line(spec, np.full(2, -1000.0), np.zeros(3)) is None

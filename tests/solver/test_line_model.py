@@ -12,7 +12,7 @@ from hypothesis import given
 
 from solver.line_model import LineModel
 from tests.solver.helpers import examples
-from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs
+from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, one_type, specs
 
 
 @examples(150)
@@ -44,25 +44,8 @@ def test_a_model_solved_again_at_new_costs_forgets_the_old_ones(case) -> None:
 
 
 def test_a_weekend_is_one_whichever_of_its_days_is_worked() -> None:
-    from solver.line_dp import LineSpec
-
     days = 14
-    spec = LineSpec(
-        days=days,
-        day_start=np.arange(days + 1, dtype=np.int64),
-        option_type=np.zeros(days, dtype=np.int64),
-        option_units=np.ones(days, dtype=np.int64),
-        type_class=np.zeros(1, dtype=np.int64),
-        type_cap=np.full(1, -1, dtype=np.int64),
-        follows=np.ones((1, 1), dtype=np.bool_),
-        min_run=0,
-        max_run=days,
-        min_off=0,
-        min_units=0,
-        max_units=days,
-        max_weekends=1,
-        bind_edges=False,
-    )
+    spec = one_type(list(range(days + 1)), max_weekends=1)
     # Every shift pays; both Saturdays and both Sundays pay most: one weekend only, both days.
     cost = -np.ones(days)
     cost[[5, 6, 12, 13]] = -10.0
