@@ -66,15 +66,25 @@ def test_the_dive_roster_keeps_every_rule_and_its_value_is_the_model_objective(
     assert check(problem, extract_roster(ctx, full)) == []
 
 
-def test_the_exact_bound_on_instance1_stays_below_its_proved_optimum() -> None:
-    ctx = objective_context(to_problem(load_benchmark(1)))
-    found = line_search.search(ctx, time.perf_counter() + 0.5)
+def instance1() -> line_search.LineSearch:
+    """Instance1 (2 weeks, 8 people, optimum 607) with a line search's first roster."""
+    found = line_search.search(
+        objective_context(to_problem(load_benchmark(1))), time.perf_counter() + 0.5
+    )
     assert found is not None
+    return found
+
+
+def generator(found: line_search.LineSearch) -> line_columns.Generator:
+    """Exact pricing against a master over ``found``'s lines."""
     pool = line_columns.Pool()
     for e, line in found.lines.items():
         pool.add(found.people[e], e, line)
-    m = line_columns.master(found, pool)
-    gen = line_columns.Generator(found, pool, m, map, exact=True)
+    return line_columns.Generator(found, pool, line_columns.master(found, pool), map, exact=True)
+
+
+def test_the_exact_bound_on_instance1_stays_below_its_proved_optimum() -> None:
+    gen = generator(instance1())
     value = gen.run(time.perf_counter() + 60.0)
     assert gen.converged and value is not None
     assert -math.inf < gen.center_value <= 607 + 1e-6
@@ -84,11 +94,17 @@ def test_the_exact_bound_on_instance1_stays_below_its_proved_optimum() -> None:
 
 
 def test_the_dive_reaches_the_optimum_of_instance1() -> None:
-    ctx = objective_context(to_problem(load_benchmark(1)))
-    found = line_search.search(ctx, time.perf_counter() + 0.5)
-    assert found is not None
+    found = instance1()
     dived = line_columns.dive(found, time.perf_counter() + 30.0, threads=2)
     assert dived is not None
     found.adopt(dived)
     assert found.objective() >= 607
     assert found.objective() <= 607 * 1.02
+
+
+def test_a_root_too_slow_for_its_time_is_given_up_after_two_rounds() -> None:
+    gen = generator(instance1())
+    # A million rounds at any pace overrun a minute: the root stops once it has a pace.
+    gen.run(time.perf_counter() + 60.0, rounds_needed=10**6)
+    assert not gen.converged
+    assert gen.rounds == 2
