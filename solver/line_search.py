@@ -8,8 +8,12 @@ person's weight once it is full, plus the person's own requests. A response repl
 person's line only when the roster's value, kept exactly, falls.
 
 The search: everyone gets their best line in turn (the first roster); then rounds of best
-responses until none gains; then ruin and recreate: a few people's lines are cleared and
-rebuilt one by one, kept when the roster is no worse. Measured on the rota benchmark
+responses, a response of equal value kept too (a sideways move); after each round, ejection
+chains from the short needs: someone is made to take one whatever it costs, and the needs
+they leave short are offered to others, a few links deep, the whole chain undone unless the
+roster gains (on a roster where no one person can gain alone, one moving only pays once
+another fills the gap); when a round gains nothing, ruin and recreate: a few people's lines
+are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the rota benchmark
 (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
 everything finds none in a minute.
 """
@@ -47,6 +51,15 @@ PARALLEL_MIN_DAYS = 84
 FIRST_LINE_ROUNDS = 6
 # Tie-breaks tried for one response.
 SEEDS = 2
+# What taking a need is made worth to the head of an ejection chain: more than anything else
+# on the line can cost.
+FORCE = 1e4
+# Ejection chains after each round: short needs tried, people made to take each, people
+# asked to take up each need a link leaves short, and links at most.
+CHAIN_NEEDS = 20
+CHAIN_TRIES = 3
+CHAIN_FOLLOWERS = 3
+CHAIN_DEPTH = 3
 
 Chosen = dict[str, frozenset[int]]
 
@@ -95,6 +108,13 @@ class LineSearch:
     rng: random.Random
     # Each person's last prices on their counts: the next response starts from them.
     prices: dict[str, np.ndarray] = field(default_factory=dict)
+    # A response of equal value is kept: the roster drifts across a plateau (one need short
+    # instead of another) until someone can gain from where it went.
+    sideways: bool = True
+    # Ejection chains (``eject``) after each round of responses.
+    chains: bool = True
+    # Who has an option on each need (built on first use).
+    takers: dict[int, list[str]] = field(default_factory=dict)
 
     def objective(self) -> float:
         return self.cover.value() + sum(self.costs.values())
@@ -157,7 +177,7 @@ class LineSearch:
         # Drawn by the caller's thread, so that a response does not depend on thread timing.
         return [self.rng.randrange(1 << 30) for _ in range(3 * SEEDS + 1)]
 
-    def propose(self, e: str, seeds: list[int]) -> Line | None:
+    def propose(self, e: str, seeds: list[int], bonus: np.ndarray | None = None) -> Line | None:
         """``e``'s best line against everyone else's current lines; reads the search's state,
         changes nothing (two proposals may run at once)."""
         p = self.people[e]
@@ -168,6 +188,8 @@ class LineSearch:
             people = people.copy()
             np.add.at(people, p.option_need[before[before >= 0]], -1)
         marginal = self.cover.marginal(p.option_need, people)
+        if bonus is not None:
+            marginal = marginal + bonus
         # The prices on counts may miss a line that exists: other tie-breaks usually find
         # it, and a person still without a line takes any line at all (the cover's prices
         # damped, then gone), which the pricing finds far more easily. Where the total
@@ -210,10 +232,61 @@ class LineSearch:
         before_value = self.objective()
         self.remove(e)
         self.place(e, found.choice)
-        if self.objective() < before_value - 1e-9:
+        after = self.objective()
+        if after < before_value - 1e-9:
             return True
+        if self.sideways and after <= before_value + 1e-9:
+            return False
         self.remove(e)
         self.place(e, before)
+        return False
+
+    def takers_of(self, need: int) -> list[str]:
+        if not self.takers:
+            for e, p in self.people.items():
+                for n in set(p.option_need.tolist()):
+                    self.takers.setdefault(n, []).append(e)
+        return self.takers.get(need, [])
+
+    def needs_of(self, e: str, line: np.ndarray) -> set[int]:
+        return set(self.people[e].option_need[line[line >= 0]].tolist())
+
+    def eject(self, need: int, tries: int, followers: int, depth: int) -> bool:
+        """An ejection chain for a short ``need``: someone is made to take it, whatever their
+        line then leaves short; others' best responses take up what was left, and what they
+        leave in turn, ``depth`` links deep. Kept only when the roster gains, undone
+        otherwise."""
+        c = self.cover
+        takers = [e for e in self.takers_of(need) if e in self.lines]
+        for a in self.rng.sample(takers, min(tries, len(takers))):
+            p = self.people[a]
+            old = self.lines[a]
+            if need in self.needs_of(a, old):
+                continue
+            found = self.propose(a, self.seeds(), bonus=np.where(p.option_need == need, -FORCE, 0))
+            if found is None or need not in self.needs_of(a, found.choice):
+                continue
+            before_value = self.objective()
+            saved = {a: old}
+            self.remove(a)
+            self.place(a, found.choice)
+            left = [(n, 1) for n in self.needs_of(a, old) - self.needs_of(a, found.choice)]
+            while left:
+                n, link = left.pop()
+                others = [b for b in self.takers_of(n) if b not in saved and b in self.lines]
+                for b in self.rng.sample(others, min(followers, len(others))):
+                    if c.people[n] >= c.headcount[n]:
+                        break
+                    prev = saved[b] = self.lines[b]
+                    self.respond(b)
+                    if link < depth and self.lines[b] is not prev:
+                        gone = self.needs_of(b, prev) - self.needs_of(b, self.lines[b])
+                        left += [(m, link + 1) for m in gone]
+            if self.objective() < before_value - 1e-9:
+                return True
+            for e, line in saved.items():
+                self.remove(e)
+                self.place(e, line)
         return False
 
 
@@ -371,6 +444,8 @@ def improve(
                 if time.perf_counter() >= deadline:
                     break
                 gained += s.respond_all(order[k : k + 4], pool)
+            if s.chains and _chains(s, deadline):
+                gained += 1
             if not gained:
                 _ruin_and_recreate(s, order, deadline)
             value = s.objective()
@@ -387,6 +462,19 @@ def _pool(threads: int, days: int) -> contextlib.AbstractContextManager:
     if threads >= 2 and days >= PARALLEL_MIN_DAYS:
         return ThreadPoolExecutor(2)
     return contextlib.nullcontext()
+
+
+def _chains(s: LineSearch, deadline: float) -> bool:
+    """Ejection chains from short needs, in random order; whether one gained."""
+    c = s.cover
+    short = np.flatnonzero(c.people < c.headcount).tolist()
+    s.rng.shuffle(short)
+    gained = False
+    for n in short[:CHAIN_NEEDS]:
+        if time.perf_counter() >= deadline:
+            break
+        gained |= s.eject(n, CHAIN_TRIES, CHAIN_FOLLOWERS, CHAIN_DEPTH)
+    return gained
 
 
 def _ruin_and_recreate(s: LineSearch, order: list[str], deadline: float) -> None:

@@ -57,6 +57,7 @@ COLUMNS_ROOT_SHARE = 0.7
 # Column generation prices each person with CP-SAT, some 20-130 ms a line on 4 to 12 weeks;
 # on longer horizons a round takes longer than a minute allows.
 COLUMNS_MAX_DAYS = 84
+LINES_ALONE_DAYS = 84
 # Share of the limit the columns leave for fixing their roster in the model and CP-SAT.
 COLUMNS_FINAL_RESERVE = 0.1
 
@@ -214,7 +215,9 @@ def _solve_once(
     ):
         extra_bound, incumbent = _decompose(ctx, incumbent, watcher, started)
     if extra_bound is None:
-        extra_bound = _relaxation_bound(ctx, limit)
+        # Its share is of the time left: the lines may have taken most of the limit.
+        spent = 0.0 if deterministic(problem) else time.perf_counter() - started
+        extra_bound = _relaxation_bound(ctx, limit - spent)
     watcher.extra_bound = extra_bound
     remaining = limit if deterministic(problem) else limit - (time.perf_counter() - started)
     if (
@@ -376,7 +379,7 @@ def _lines(
     # faster than they do (measured on the rota benchmark): the lines stop when stalled.
     patience: float | None = LINES_PATIENCE_SHARE * limit
     columns = params.column_share > 0
-    if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES:
+    if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES or ctx.days > LINES_ALONE_DAYS:
         # The full search finds nothing on such a model: the lines keep the time, less what
         # fixing their roster in the model costs.
         share = 1.0 - LINES_FINAL_RESERVE

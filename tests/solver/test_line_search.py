@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from solver.benchmarks.evaluator import evaluate
 from solver.benchmarks.rota import to_lines, to_problem
 from solver.checker import check
 from solver.greedy import fixed_solve, week_hints
+from solver.line_dp import Line
 from solver.problem import Problem, ShiftRequest, SolveParameters
 from solver.report import extract_roster
 from solver.roster import SolveStatus
@@ -127,3 +129,74 @@ def test_solve_hands_the_lines_roster_to_the_search() -> None:
     result = solve(problem)
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert result.objective == 607
+
+
+# -- ejection chains --------------------------------------------------------------------------
+
+
+def two_needs_one_taker_each(b_works_days: bool) -> tuple[line_search.LineSearch, list[str]]:
+    """Day 0 needs one person on D and one on N (every other need is empty). ``a`` works
+    either, one shift in all; ``b`` only D (or nothing at all). ``a`` starts on D0, ``b`` off:
+    N0 is short, and neither alone can gain (``a`` moving to N0 leaves D0 short, ``b`` on D0
+    would be an extra person)."""
+    staff = [
+        worker("a", max_total_minutes=600),
+        worker(
+            "b",
+            max_shifts_per_type=(("N", 0),) if b_works_days else (("N", 0), ("D", 0)),
+            max_total_minutes=480,
+        ),
+    ]
+    problem = rota(staff, days=7, types="DN", weight_under=100, weight_over=1)
+    problem = replace(
+        problem,
+        needs=tuple(replace(n, headcount=int(n.id in ("D0", "N0"))) for n in problem.needs),
+    )
+    s = line_search.start(objective_context(problem))
+    s.sideways = False
+    ids = [n.id for n in problem.needs]
+    # a on D0 (the option of day 0 whose need is D0), b off.
+    a = s.people["a"]
+    line = np.full(7, -1, dtype=np.int64)
+    line[0] = np.flatnonzero(a.option_need == ids.index("D0"))[0]
+    s.place("a", line)
+    s.place("b", np.full(7, -1, dtype=np.int64))
+    return s, ids
+
+
+def needs_of(s: line_search.LineSearch, ids: list[str], e: str) -> list[str]:
+    return [ids[n] for n in sorted(s.needs_of(e, s.lines[e]))]
+
+
+def test_no_one_person_move_gains_but_an_ejection_chain_does() -> None:
+    s, ids = two_needs_one_taker_each(b_works_days=True)
+    assert s.objective() == 100
+    assert not s.respond("a") and not s.respond("b")
+    assert s.eject(ids.index("N0"), tries=1, followers=1, depth=1)
+    assert s.objective() == 0
+    assert needs_of(s, ids, "a") == ["N0"] and needs_of(s, ids, "b") == ["D0"]
+
+
+def test_an_ejection_chain_that_does_not_gain_is_undone_exactly() -> None:
+    s, ids = two_needs_one_taker_each(b_works_days=False)
+    lines, people = dict(s.lines), s.cover.people.copy()
+    assert not s.eject(ids.index("N0"), tries=2, followers=2, depth=3)
+    assert s.objective() == 100
+    assert all(s.lines[e] is lines[e] for e in lines)
+    assert (s.cover.people == people).all()
+
+
+def test_a_line_of_equal_value_is_kept_only_when_moving_sideways() -> None:
+    # a moving from D0 to N0 leaves the roster's value as it is (one need short either way).
+    for sideways in (False, True):
+        s, ids = two_needs_one_taker_each(b_works_days=True)
+        s.sideways = sideways
+        on_n0 = np.full(7, -1, dtype=np.int64)
+        on_n0[0] = np.flatnonzero(s.people["a"].option_need == ids.index("N0"))[0]
+        worse = on_n0.copy()
+        worse[3] = np.flatnonzero(s.people["a"].option_need == ids.index("D3"))[0]
+        assert not s.apply("a", Line(worse, 0.0, np.zeros(0)))
+        assert needs_of(s, ids, "a") == ["D0"]
+        assert not s.apply("a", Line(on_n0, 0.0, np.zeros(0)))  # no gain either way
+        assert needs_of(s, ids, "a") == (["N0"] if sideways else ["D0"])
+        assert s.objective() == 100
