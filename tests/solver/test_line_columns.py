@@ -102,9 +102,10 @@ def test_the_dive_reaches_the_optimum_of_instance1() -> None:
     assert found.objective() <= 607 * 1.02
 
 
-def test_a_root_too_slow_for_its_time_is_given_up_after_two_rounds() -> None:
+def test_a_root_far_too_slow_for_its_time_is_given_up_after_one_round() -> None:
     gen = generator(instance1())
-    # A million rounds at any pace overrun a minute: the root stops once it has a pace.
+    # A million rounds at any pace overrun a minute many times: the root stops once it has a
+    # pace.
     gen.run(time.perf_counter() + 60.0, rounds_needed=10**6)
     assert not gen.converged
-    assert gen.rounds == 2
+    assert gen.rounds == 1
