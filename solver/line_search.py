@@ -5,17 +5,18 @@ person and people meet only in the needs' headcounts. So with everyone else fixe
 person's best line is a shortest path over the days (``best_line``), priced by what each shift
 is worth to the roster right now: a missing person's weight while the need is short, the extra
 person's weight once it is full, plus the person's own requests. A response replaces the
-person's line only when the roster's value, kept exactly, falls.
+person's line when the roster's value, kept exactly, does not rise.
 
 The search: everyone gets their best line in turn (the first roster); then rounds of best
-responses, a response of equal value kept too (a sideways move); after each round, ejection
-chains from the short needs: someone is made to take one whatever it costs, and the needs
-they leave short are offered to others, a few links deep, the whole chain undone unless the
-roster gains (on a roster where no one person can gain alone, one moving only pays once
-another fills the gap); when a round gains nothing, ruin and recreate: a few people's lines
-are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the rota benchmark
-(docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
-everything finds none in a minute.
+responses, one of equal value kept too (a sideways move: the roster drifts from one short
+need to another). After each round (up to 12 weeks), ejection chains from the short needs:
+someone is made to take one whatever it costs, the needs they leave short are offered to
+others, a few links deep, and the whole chain is undone unless the roster gains (where no
+one person can gain alone, one moving pays only once another fills the gap). When a round
+gains nothing, ruin and recreate: a few people's lines are cleared and rebuilt one by one,
+kept when the roster is no worse. Measured on the rota benchmark (docs/curtois.md), a
+year-long roster comes out in seconds where CP-SAT's search over everything finds none in a
+minute.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ CHAIN_NEEDS = 20
 CHAIN_TRIES = 3
 CHAIN_FOLLOWERS = 3
 CHAIN_DEPTH = 3
+# Longer horizons leave the chains out: a chain's responses run one at a time, and each takes
+# long (Instance24, 45 s: 127,166 with chains against 108,331 without; Instance20, two seeds:
+# 5,775 and 5,644 against 5,771 and 5,711).
+CHAIN_MAX_DAYS = 84
 
 Chosen = dict[str, frozenset[int]]
 
@@ -444,7 +449,7 @@ def improve(
                 if time.perf_counter() >= deadline:
                     break
                 gained += s.respond_all(order[k : k + 4], pool)
-            if s.chains and _chains(s, deadline):
+            if s.chains and days <= CHAIN_MAX_DAYS and _chains(s, deadline):
                 gained += 1
             if not gained:
                 _ruin_and_recreate(s, order, deadline)
