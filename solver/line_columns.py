@@ -241,7 +241,8 @@ class Generator:
             pace = (now - began) / done
             # A first round also builds the models, so it alone only gives up on a root that
             # would need twice its time.
-            if now + pace * (rounds_needed - done) > deadline + (done < 2) * (deadline - began):
+            slack = deadline - began if done == 1 else 0.0
+            if now + pace * (rounds_needed - done) > deadline + slack:
                 break
             if lagrangian > self.center_value:
                 self.center, self.center_value = point, lagrangian

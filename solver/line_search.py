@@ -266,16 +266,18 @@ class LineSearch:
         for a in self.rng.sample(takers, min(tries, len(takers))):
             p = self.people[a]
             old = self.lines[a]
-            if need in self.needs_of(a, old):
+            had = self.needs_of(a, old)
+            if need in had:
                 continue
             found = self.propose(a, self.seeds(), bonus=np.where(p.option_need == need, -FORCE, 0))
-            if found is None or need not in self.needs_of(a, found.choice):
+            taken = set() if found is None else self.needs_of(a, found.choice)
+            if need not in taken:
                 continue
             before_value = self.objective()
             saved = {a: old}
             self.remove(a)
             self.place(a, found.choice)
-            left = [(n, 1) for n in self.needs_of(a, old) - self.needs_of(a, found.choice)]
+            left = [(n, 1) for n in had - taken]
             while left:
                 n, link = left.pop()
                 others = [b for b in self.takers_of(n) if b not in saved and b in self.lines]

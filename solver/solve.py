@@ -57,6 +57,8 @@ COLUMNS_ROOT_SHARE = 0.7
 # Column generation prices each person with CP-SAT, some 20-130 ms a line on 4 to 12 weeks;
 # on longer horizons a round takes longer than a minute allows.
 COLUMNS_MAX_DAYS = 84
+# Beyond this horizon the lines keep the limit as on a model too large to search: CP-SAT took
+# some 25 s to start from their roster on 26 weeks (Instance20), their best use of that time.
 LINES_ALONE_DAYS = 84
 # Share of the limit the columns leave for fixing their roster in the model and CP-SAT.
 COLUMNS_FINAL_RESERVE = 0.1
@@ -380,8 +382,8 @@ def _lines(
     patience: float | None = LINES_PATIENCE_SHARE * limit
     columns = params.column_share > 0
     if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES or ctx.days > LINES_ALONE_DAYS:
-        # The full search finds nothing on such a model: the lines keep the time, less what
-        # fixing their roster in the model costs.
+        # The full search finds nothing on such a model, or starts too late on so long a
+        # horizon: the lines keep the time, less what fixing their roster in the model costs.
         share = 1.0 - LINES_FINAL_RESERVE
         patience = None
         columns = False
