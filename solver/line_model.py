@@ -29,45 +29,9 @@ class LineModel:
 
     def __init__(self, spec: LineSpec) -> None:
         self.spec = spec
-        days = spec.days
-        m = cp_model.CpModel()
-        options = len(spec.option_type)
-        self.take = [m.new_bool_var(f"o{o}") for o in range(options)]
-        self.off = [m.new_bool_var(f"off{d}") for d in range(days)]
-        self.option_day = np.repeat(np.arange(days), np.diff(spec.day_start))
-        work = [off.Not() for off in self.off]
-        for d in range(days):
-            m.add_exactly_one([self.take[o] for o in self._options(d)] + [self.off[d]])
-        self._successions(m)
-        for t, cap in enumerate(spec.type_cap):
-            if cap >= 0:
-                m.add(sum(self.take[o] for o in np.flatnonzero(spec.option_type == t)) <= int(cap))
-        units = cp_model.LinearExpr.weighted_sum(self.take, [int(u) for u in spec.option_units])
-        m.add_linear_constraint(units, spec.min_units, spec.max_units)
-        _runs(m, work, spec.min_run, spec.max_run, spec.bind_edges)
-        _runs(m, self.off, spec.min_off, days, spec.bind_edges)
-        if spec.max_weekends >= 0:
-            worked = []
-            for days_of in weekends(spec):
-                w = m.new_bool_var("")
-                m.add_max_equality(w, [work[d] for d in days_of])
-                worked.append(w)
-            m.add(sum(worked) <= spec.max_weekends)
-        self.model = m
-
-    def _options(self, d: int) -> range:
-        return range(int(self.spec.day_start[d]), int(self.spec.day_start[d + 1]))
-
-    def _successions(self, m: cp_model.CpModel) -> None:
-        spec = self.spec
-        for d in range(spec.days - 1):
-            for o in self._options(d):
-                row = spec.follows[spec.type_class[spec.option_type[o]]]
-                banned = [
-                    self.take[n] for n in self._options(d + 1) if not row[spec.option_type[n]]
-                ]
-                if banned:
-                    m.add_bool_and([b.Not() for b in banned]).only_enforce_if(self.take[o])
+        self.model = cp_model.CpModel()
+        self.take, self.off = add_line(self.model, spec)
+        self.option_day = option_days(spec)
 
     def cheapest(
         self,
@@ -105,6 +69,48 @@ class LineModel:
             if solver.boolean_value(var):
                 line[self.option_day[o]] = o
         return line
+
+
+def add_line(
+    m: cp_model.CpModel, spec: LineSpec
+) -> tuple[list[cp_model.IntVar], list[cp_model.IntVar]]:
+    """One person's rules in ``m``: a variable per option taken and per day off."""
+    days = spec.days
+    take = [m.new_bool_var(f"o{o}") for o in range(len(spec.option_type))]
+    off = [m.new_bool_var(f"off{d}") for d in range(days)]
+    work = [v.Not() for v in off]
+    for d in range(days):
+        m.add_exactly_one([take[o] for o in _options(spec, d)] + [off[d]])
+    for d in range(days - 1):
+        for o in _options(spec, d):
+            row = spec.follows[spec.type_class[spec.option_type[o]]]
+            banned = [take[n] for n in _options(spec, d + 1) if not row[spec.option_type[n]]]
+            if banned:
+                m.add_bool_and([b.Not() for b in banned]).only_enforce_if(take[o])
+    for t, cap in enumerate(spec.type_cap):
+        if cap >= 0:
+            m.add(sum(take[o] for o in np.flatnonzero(spec.option_type == t)) <= int(cap))
+    units = cp_model.LinearExpr.weighted_sum(take, [int(u) for u in spec.option_units])
+    m.add_linear_constraint(units, spec.min_units, spec.max_units)
+    _runs(m, work, spec.min_run, spec.max_run, spec.bind_edges)
+    _runs(m, off, spec.min_off, days, spec.bind_edges)
+    if spec.max_weekends >= 0:
+        worked = []
+        for days_of in weekends(spec):
+            w = m.new_bool_var("")
+            m.add_max_equality(w, [work[d] for d in days_of])
+            worked.append(w)
+        m.add(sum(worked) <= spec.max_weekends)
+    return take, off
+
+
+def option_days(spec: LineSpec) -> np.ndarray:
+    """The day of each option."""
+    return np.repeat(np.arange(spec.days), np.diff(spec.day_start))
+
+
+def _options(spec: LineSpec, d: int) -> range:
+    return range(int(spec.day_start[d]), int(spec.day_start[d + 1]))
 
 
 def _runs(m: cp_model.CpModel, on: list, shortest: int, longest: int, bind_edges: bool) -> None:

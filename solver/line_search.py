@@ -13,7 +13,9 @@ need to another). After each round (up to 12 weeks), ejection chains from the sh
 someone is made to take one whatever it costs, the needs they leave short are offered to
 others, a few links deep, and the whole chain is undone unless the roster gains (where no
 one person can gain alone, one moving pays only once another fills the gap). When a round
-gains nothing, ruin and recreate: a few people's lines are cleared and rebuilt one by one,
+gains nothing, a dozen people who could take a short need are re-planned together over the
+week around it (``line_team``, up to 12 weeks); when that gains nothing either, ruin and
+recreate: a few people's lines are cleared and rebuilt one by one,
 kept when the roster is no worse. Measured on the rota benchmark (docs/curtois.md), a
 year-long roster comes out in seconds where CP-SAT's search over everything finds none in a
 minute.
@@ -40,6 +42,7 @@ from solver.line_dp import (
     relaxes,
     units_of,
 )
+from solver.line_team import teams
 from solver.model import ModelContext
 from solver.rules.profiles import ROTA_RULES
 
@@ -65,6 +68,10 @@ CHAIN_DEPTH = 3
 # long (Instance24, 45 s: 127,166 with chains against 108,331 without; Instance20, two seeds:
 # 5,775 and 5,644 against 5,771 and 5,711).
 CHAIN_MAX_DAYS = 84
+# Short needs whose teams are re-planned together (``line_team``) after a round that gained
+# nothing, before a ruin; on rotas up to this long (a team's model covers the whole horizon).
+TEAM_TRIES = 5
+TEAM_MAX_DAYS = 84
 
 Chosen = dict[str, frozenset[int]]
 
@@ -118,6 +125,8 @@ class LineSearch:
     sideways: bool = True
     # Ejection chains (``eject``) after each round of responses.
     chains: bool = True
+    # Teams re-planned together (``line_team``) when a round gains nothing.
+    teams: bool = True
     # Who has an option on each need (built on first use).
     takers: dict[int, list[str]] = field(default_factory=dict)
 
@@ -453,6 +462,8 @@ def improve(
                 gained += s.respond_all(order[k : k + 4], pool)
             if s.chains and days <= CHAIN_MAX_DAYS and _chains(s, deadline):
                 gained += 1
+            if not gained and s.teams and days <= TEAM_MAX_DAYS:
+                gained += teams(s, TEAM_TRIES, deadline)
             if not gained:
                 _ruin_and_recreate(s, order, deadline)
             value = s.objective()
