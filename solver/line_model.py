@@ -53,22 +53,14 @@ class LineModel:
         )
         m.clear_hints()
         if hint is not None:
-            chosen = set(int(o) for o in hint if o >= 0)
-            for o, var in enumerate(self.take):
-                m.add_hint(var, o in chosen)
-            for d, var in enumerate(self.off):
-                m.add_hint(var, bool(hint[d] < 0))
+            hint_line(m, self.take, self.off, hint)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        line = np.full(self.spec.days, -1, dtype=np.int64)
-        for o, var in enumerate(self.take):
-            if solver.boolean_value(var):
-                line[self.option_day[o]] = o
-        return line
+        return read_line(solver, self.take, self.option_day, self.spec.days)
 
 
 def add_line(
@@ -102,6 +94,29 @@ def add_line(
             worked.append(w)
         m.add(sum(worked) <= spec.max_weekends)
     return take, off
+
+
+def hint_line(
+    m: cp_model.CpModel, take: list[cp_model.IntVar], off: list[cp_model.IntVar], line: np.ndarray
+) -> None:
+    """``line`` (option per day, -1 off) as the hint of ``add_line``'s variables."""
+    chosen = set(line[line >= 0].tolist())
+    for o, var in enumerate(take):
+        m.add_hint(var, o in chosen)
+    for d, var in enumerate(off):
+        m.add_hint(var, bool(line[d] < 0))
+
+
+def read_line(
+    solver: cp_model.CpSolver, take: list[cp_model.IntVar], option_day: np.ndarray, days: int
+) -> np.ndarray:
+    """The line (option per day, -1 off) of ``add_line``'s variables in ``solver``'s
+    solution."""
+    line = np.full(days, -1, dtype=np.int64)
+    for o, var in enumerate(take):
+        if solver.boolean_value(var):
+            line[option_day[o]] = o
+    return line
 
 
 def option_days(spec: LineSpec) -> np.ndarray:

@@ -156,16 +156,18 @@ class LineSearch:
         self._take(e, line, +1)
 
     def adopt(self, lines: dict[str, np.ndarray]) -> bool:
-        """Take ``lines`` (everyone's) in place of the current roster if that gains."""
-        before_value, before = self.objective(), dict(self.lines)
-        self._replace(lines)
+        """Take ``lines`` (some or all people's, each of whom has a line) in place of theirs
+        if the roster gains."""
+        before_value, before = self.objective(), {e: self.lines[e] for e in lines}
+        self._put(lines)
         if self.objective() < before_value - 1e-9:
             return True
-        self._replace(before)
+        self._put(before)
         return False
 
-    def _replace(self, lines: dict[str, np.ndarray]) -> None:
-        for e in list(self.lines):
+    def _put(self, lines: dict[str, np.ndarray]) -> None:
+        """``lines`` in place of those people's own."""
+        for e in lines:
             self.remove(e)
         for e, line in lines.items():
             self.place(e, line)
@@ -300,9 +302,7 @@ class LineSearch:
                         left += [(m, link + 1) for m in gone]
             if self.objective() < before_value - 1e-9:
                 return True
-            for e, line in saved.items():
-                self.remove(e)
-                self.place(e, line)
+            self._put(saved)
         return False
 
 
@@ -508,6 +508,4 @@ def _ruin_and_recreate(s: LineSearch, order: list[str], deadline: float) -> None
             break
     if len(s.lines) == len(s.people) and s.objective() <= before_value + 1e-9:
         return
-    for e in ruined:
-        s.remove(e)
-        s.place(e, saved[e])
+    s._put(saved)

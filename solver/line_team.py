@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.line_model import add_line, option_days
+from solver.line_model import add_line, hint_line, option_days, read_line
 
 if TYPE_CHECKING:
     from solver.line_search import LineSearch
@@ -56,12 +56,12 @@ def replan(
     for e in team:
         p = s.people[e]
         take, off = add_line(m, p.spec)
-        takes[e] = take
-        line = s.lines[e]
-        chosen = set(line[line >= 0].tolist())
         day_of = option_days(p.spec)
+        takes[e] = take, day_of
+        line = s.lines[e]
+        hint_line(m, take, off, line)
+        chosen = set(line[line >= 0].tolist())
         for o, var in enumerate(take):
-            m.add_hint(var, o in chosen)
             if window is not None and not window[0] <= day_of[o] < window[1]:
                 m.add(var == (o in chosen))
             on_need.setdefault(int(p.option_need[o]), []).append(var)
@@ -69,7 +69,6 @@ def replan(
                 terms.append(var)
                 coefs.append(round(p.request_cost[o] * SCALE))
         for d, var in enumerate(off):
-            m.add_hint(var, bool(line[d] < 0))
             if p.off_cost[d]:
                 terms.append(var)
                 coefs.append(round(p.off_cost[d] * SCALE))
@@ -98,27 +97,12 @@ def replan(
     solver.parameters.linearization_level = 2
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
-    lines = {}
-    for e in team:
-        spec = s.people[e].spec
-        line = np.full(spec.days, -1, dtype=np.int64)
-        day_of = option_days(spec)
-        for o, var in enumerate(takes[e]):
-            if solver.boolean_value(var):
-                line[day_of[o]] = o
-        lines[e] = line
-    before_value = s.objective()
-    saved = {e: s.lines[e] for e in team}
-    for e in team:
-        s.remove(e)
-    for e in team:
-        s.place(e, lines[e])
-    if s.objective() < before_value - 1e-9:
-        return True
-    for e in team:
-        s.remove(e)
-        s.place(e, saved[e])
-    return False
+    return s.adopt(
+        {
+            e: read_line(solver, take, day_of, s.people[e].spec.days)
+            for e, (take, day_of) in takes.items()
+        }
+    )
 
 
 def short_need_team(s: LineSearch, need: int) -> tuple[list[str], tuple[int, int]] | None:
