@@ -15,6 +15,8 @@ a weekend is a Saturday and the Sunday after it, worked when either is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 from ortools.sat.python import cp_model
 
@@ -64,10 +66,13 @@ class LineModel:
 
 
 def add_line(
-    m: cp_model.CpModel, spec: LineSpec
+    m: cp_model.CpModel, spec: LineSpec, edges: tuple[bool, bool] | None = None
 ) -> tuple[list[cp_model.IntVar], list[cp_model.IntVar]]:
-    """One person's rules in ``m``: a variable per option taken and per day off."""
+    """One person's rules in ``m``: a variable per option taken and per day off. ``edges``:
+    whether runs touching the first and the last day are bound by the shortest lengths (the
+    spec's ``bind_edges`` for both by default; a frame's inner edges are open)."""
     days = spec.days
+    edges = (spec.bind_edges, spec.bind_edges) if edges is None else edges
     take = [m.new_bool_var(f"o{o}") for o in range(len(spec.option_type))]
     off = [m.new_bool_var(f"off{d}") for d in range(days)]
     work = [v.Not() for v in off]
@@ -84,8 +89,8 @@ def add_line(
             m.add(sum(take[o] for o in np.flatnonzero(spec.option_type == t)) <= int(cap))
     units = cp_model.LinearExpr.weighted_sum(take, [int(u) for u in spec.option_units])
     m.add_linear_constraint(units, spec.min_units, spec.max_units)
-    _runs(m, work, spec.min_run, spec.max_run, spec.bind_edges)
-    _runs(m, off, spec.min_off, days, spec.bind_edges)
+    _runs(m, work, spec.min_run, spec.max_run, edges)
+    _runs(m, off, spec.min_off, days, edges)
     if spec.max_weekends >= 0:
         worked = []
         for days_of in weekends(spec):
@@ -94,6 +99,76 @@ def add_line(
             worked.append(w)
         m.add(sum(worked) <= spec.max_weekends)
     return take, off
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Days ``start:end`` of one person's line, re-planned alone while the rest is kept.
+
+    ``spec`` states the rules over those days: its counts (shifts per type, units, weekends)
+    are what the kept days leave, and its edges are open where the frame stops inside the
+    horizon. The frame reaches far enough past the days that may change (the longest run
+    and rest, and a day more) that every run or rest they touch lies inside it, its start
+    seen: the rules on the frame are then exactly the rules on the whole line. It starts and
+    ends on Mondays, so no weekend is cut in two.
+    """
+
+    spec: LineSpec
+    start: int
+    end: int
+    option_start: int  # the frame's first option in the whole spec's numbering
+    edges: tuple[bool, bool]
+
+    def sub_line(self, line: np.ndarray) -> np.ndarray:
+        """``line`` (the whole horizon's) over the frame, in the frame's option numbering."""
+        part = line[self.start : self.end]
+        return np.where(part >= 0, part - self.option_start, -1)
+
+    def whole_line(self, line: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """``line`` with the frame's days replaced by ``part`` (in the frame's numbering)."""
+        out = line.copy()
+        out[self.start : self.end] = np.where(part >= 0, part + self.option_start, -1)
+        return out
+
+
+def frame(spec: LineSpec, line: np.ndarray, first: int, last: int) -> Frame:
+    """The frame in which days ``first:last`` of ``line`` may change, the rest kept."""
+    days = spec.days
+    margin = max(spec.max_run, spec.min_run, spec.min_off) + 1
+    weekday = spec.first_weekday
+    start = max(0, first - margin)
+    start -= (weekday + start) % 7
+    start = max(0, start)
+    end = min(days, last + margin)
+    end = min(days, end + (-(weekday + end)) % 7)
+    kept = np.concatenate([line[:start], line[end:]])
+    kept = kept[kept >= 0]
+    kept_types = np.bincount(spec.option_type[kept], minlength=len(spec.type_cap))
+    kept_units = int(spec.option_units[kept].sum())
+    cap = np.where(spec.type_cap >= 0, spec.type_cap - kept_types, -1)
+    weekends_left = spec.max_weekends
+    if weekends_left >= 0:
+        worked = line >= 0
+        weekends_left -= sum(
+            1
+            for days_of in weekends(spec)
+            if not start <= days_of[0] < end and any(worked[d] for d in days_of)
+        )
+    option_start = int(spec.day_start[start])
+    sub = replace(
+        spec,
+        days=end - start,
+        day_start=spec.day_start[start : end + 1] - option_start,
+        option_type=spec.option_type[option_start : spec.day_start[end]],
+        option_units=spec.option_units[option_start : spec.day_start[end]],
+        type_cap=cap,
+        min_units=max(0, spec.min_units - kept_units),
+        max_units=spec.max_units - kept_units,
+        max_weekends=weekends_left,
+        first_weekday=(weekday + start) % 7,
+    )
+    edges = (spec.bind_edges if start == 0 else False, spec.bind_edges if end == days else False)
+    return Frame(sub, start, end, option_start, edges)
 
 
 def hint_line(
@@ -128,8 +203,10 @@ def _options(spec: LineSpec, d: int) -> range:
     return range(int(spec.day_start[d]), int(spec.day_start[d + 1]))
 
 
-def _runs(m: cp_model.CpModel, on: list, shortest: int, longest: int, bind_edges: bool) -> None:
-    """Runs of ``on`` days last ``shortest`` to ``longest`` days; with open edges a run
+def _runs(
+    m: cp_model.CpModel, on: list, shortest: int, longest: int, edges: tuple[bool, bool]
+) -> None:
+    """Runs of ``on`` days last ``shortest`` to ``longest`` days; at an open edge a run
     touching the first or last day may be shorter."""
     days = len(on)
     if longest < days:
@@ -137,11 +214,11 @@ def _runs(m: cp_model.CpModel, on: list, shortest: int, longest: int, bind_edges
             m.add(sum(on[d : d + longest + 1]) <= longest)
     for d in range(days):
         starts = [on[d]] if d == 0 else [on[d], on[d - 1].Not()]
-        if d == 0 and not bind_edges:
+        if d == 0 and not edges[0]:
             continue
         for k in range(1, shortest):
             if d + k >= days:
-                if bind_edges:
+                if edges[1]:
                     # A run starting here would end short at the horizon's end.
                     m.add_bool_or([s.Not() for s in starts])
                 break

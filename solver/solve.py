@@ -241,9 +241,12 @@ def _solve_once(
     configure(solver, problem, max(0.5, remaining), size=len(ctx.takers))
     status = _STATUS.get(solver.solve(ctx.model, watcher), SolveStatus.UNKNOWN)
     seconds = time.perf_counter() - started
-    if status == SolveStatus.UNKNOWN and incumbent is not None:
-        # The search found nothing better in time: the warm start stands, with the bound
-        # proved.
+    if incumbent is not None and (
+        status == SolveStatus.UNKNOWN
+        or (status == SolveStatus.FEASIBLE and solver.objective_value > incumbent.objective_value)
+    ):
+        # The search found nothing better in time (or lost the hint and ended worse, seen
+        # once on the rota benchmark): the warm start stands, with the bound proved.
         return build_result(
             ctx,
             incumbent,

@@ -32,8 +32,8 @@ SMALL = examples(15)
 
 
 @st.composite
-def rotas(draw) -> Problem:
-    days = 7 * draw(st.integers(1, 3))
+def rotas(draw, weeks: tuple[int, int] = (1, 3)) -> Problem:
+    days = 7 * draw(st.integers(*weeks))
     people = draw(st.integers(2, 5))
     staff = [
         worker(

@@ -61,14 +61,25 @@ def test_a_team_is_drawn_among_those_who_could_take_the_short_need() -> None:
 def test_teams_keep_every_rule_and_the_search_value_is_the_model_objective(
     problem: Problem,
 ) -> None:
+    _teams_keep_every_rule(problem, [None, (1, 5), None])
+
+
+@examples(10)
+@given(rotas(weeks=(4, 6)))
+def test_teams_framed_inside_a_long_horizon_keep_every_rule(problem: Problem) -> None:
+    # Frames that stop inside the horizon on both sides: what the kept days use of the
+    # counts (types, minutes, weekends) and the runs across the frame's edges must hold.
+    _teams_keep_every_rule(problem, [(10, 13), (15, 22), (8, 9)])
+
+
+def _teams_keep_every_rule(problem: Problem, windows: list[tuple[int, int] | None]) -> None:
     ctx = objective_context(problem)
     found = line_search.search(ctx, time.perf_counter() + 0.2)
     if found is None:
         return  # someone has no line the prices found; the solver falls back on CP-SAT
     before = found.objective()
     everyone = list(found.lines)
-    for k in range(3):
-        window = (k, k + 4) if k % 2 else None
+    for window in windows:
         line_team.replan(found, found.rng.sample(everyone, min(3, len(everyone))), 2, window=window)
     line_team.teams(found, tries=3, deadline=time.perf_counter() + 3)
     assert found.objective() <= before
