@@ -57,6 +57,13 @@ COLUMNS_ROOT_SHARE = 0.7
 # Column generation prices each person with CP-SAT, some 20-130 ms a line on 4 to 12 weeks;
 # on longer horizons a round takes longer than a minute allows.
 COLUMNS_MAX_DAYS = 84
+# Above this many candidates the root needs more than its share of a minute and its time is
+# lost; the lines and CP-SAT's search do better with it. Measured on the rota benchmark, 60 s,
+# without / with columns: Instance13 (39,936 candidates) 3,066 / 3,302 and 3,566 / 3,927;
+# Instance19 (9,728) 4,281 / 4,504; Instance15 (6,726) 4,877 / 5,101 and 5,240 / 5,548;
+# Instance12 (10,452) 4,939 / 4,748 and 5,029 / 5,035. Below it, with them: Instance14
+# (3,572) 1,422 / 1,326; Instance18 (4,104) 5,608 / 5,419; Instance16 (2,250) 3,544 / 3,543.
+COLUMNS_MAX_CANDIDATES = 6000
 # Beyond this horizon the lines keep the limit as on a model too large to search: CP-SAT took
 # some 25 s to start from their roster on 26 weeks (Instance20), their best use of that time.
 LINES_ALONE_DAYS = 84
@@ -390,7 +397,7 @@ def _lines(
         share = 1.0 - LINES_FINAL_RESERVE
         patience = None
         columns = False
-    elif columns and ctx.days <= COLUMNS_MAX_DAYS:
+    elif columns and ctx.days <= COLUMNS_MAX_DAYS and _candidates(ctx) <= COLUMNS_MAX_CANDIDATES:
         share = min(share, LINES_BEFORE_COLUMNS_SHARE)
     else:
         columns = False

@@ -7,14 +7,17 @@ roster that breaks a rule. Both are checked on generated rotas.
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 from dataclasses import replace
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
-from solver import line_search, solve
+from solver import line_columns, line_search, solve
 from solver.benchmarks.curtois import load_benchmark
 from solver.benchmarks.evaluator import evaluate
 from solver.benchmarks.rota import to_lines, to_problem
@@ -29,6 +32,8 @@ from tests.solver.helpers import examples, objective_context
 from tests.solver.test_checker_horizon import rota, worker
 
 SMALL = examples(15)
+# ``solver.solve`` the module (the package exports the function under the same name).
+solve_module = sys.modules["solver.solve"]
 
 
 @st.composite
@@ -129,6 +134,48 @@ def test_solve_hands_the_lines_roster_to_the_search() -> None:
     result = solve(problem)
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert result.objective == 607
+
+
+def test_the_columns_run_only_where_their_root_can_converge(monkeypatch) -> None:
+    dives = []
+
+    def dive(found, *args, **kwargs):
+        dives.append(found)
+        return None  # as a root that did not converge: the lines go on
+
+    monkeypatch.setattr(line_columns, "dive", dive)
+    params = SolveParameters(time_limit_seconds=4, num_workers=2, decomposition=False)
+    problem = to_problem(load_benchmark(1), parameters=params)
+    assert solve(problem).objective is not None
+    assert len(dives) == 1
+    monkeypatch.setattr(solve_module, "COLUMNS_MAX_CANDIDATES", 50)
+    assert solve(problem).objective is not None
+    assert len(dives) == 1
+
+
+def test_a_search_that_ends_worse_than_its_warm_start_leaves_the_warm_start(
+    monkeypatch,
+) -> None:
+    class LosesTheHint(cp_model.CpSolver):
+        def solve(self, model, callback=None):
+            if callback is None:
+                return super().solve(model)
+            # The final search: its first roster without the lines' hint, and no more.
+            model.clear_hints()
+            self.parameters.stop_after_first_solution = True
+            return super().solve(model, callback)
+
+    shim = types.SimpleNamespace(**vars(cp_model))
+    shim.CpSolver = LosesTheHint
+    monkeypatch.setattr(solve_module, "cp_model", shim)
+    params = SolveParameters(time_limit_seconds=6, num_workers=2, decomposition=False)
+    problem = to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
+    seen: list[float] = []
+    result = solve(problem, on_progress=lambda progress: seen.append(progress.objective))
+    assert result.status == SolveStatus.FEASIBLE
+    # The search reported its worse roster, but the best one seen is what comes out.
+    assert max(seen) > min(seen)
+    assert result.objective == min(seen)
 
 
 # -- ejection chains --------------------------------------------------------------------------
