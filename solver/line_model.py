@@ -107,10 +107,10 @@ class Frame:
 
     ``spec`` states the rules over those days: its counts (shifts per type, units, weekends)
     are what the kept days leave, and its edges are open where the frame stops inside the
-    horizon. The frame reaches far enough past the days that may change (the longest run
-    and rest, and a day more) that every run or rest they touch lies inside it, its start
-    seen: the rules on the frame are then exactly the rules on the whole line. It starts and
-    ends on Mondays, so no weekend is cut in two.
+    horizon. The frame reaches far enough past the days that may change (the longest run,
+    the shortest run or rest, and a day more) that every run or rest they touch lies inside
+    it, its start seen: the rules on the frame are then exactly the rules on the whole line.
+    It starts and ends on Mondays, so no weekend is cut in two.
     """
 
     spec: LineSpec

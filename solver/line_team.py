@@ -60,10 +60,10 @@ def replan(
         line = s.lines[e]
         f = frame(p.spec, line, *(window or (0, p.spec.days)))
         take, off = add_line(m, f.spec, f.edges)
-        frames[e] = f, take
+        day_of = option_days(f.spec)
+        frames[e] = f, take, day_of
         part = f.sub_line(line)
         hint_line(m, take, off, part)
-        day_of = option_days(f.spec)
         chosen = set(part[part >= 0].tolist())
         for o, var in enumerate(take):
             if window is not None and not window[0] <= f.start + day_of[o] < window[1]:
@@ -104,8 +104,8 @@ def replan(
         return False
     return s.adopt(
         {
-            e: f.whole_line(s.lines[e], read_line(solver, take, option_days(f.spec), f.spec.days))
-            for e, (f, take) in frames.items()
+            e: f.whole_line(s.lines[e], read_line(solver, take, day_of, f.spec.days))
+            for e, (f, take, day_of) in frames.items()
         }
     )
 
