@@ -391,13 +391,14 @@ def _lines(
     # faster than they do (measured on the rota benchmark): the lines stop when stalled.
     patience: float | None = LINES_PATIENCE_SHARE * limit
     columns = params.column_share > 0
-    if _candidates(ctx) > NEIGHBOURHOOD_DIRECT_CANDIDATES or ctx.days > LINES_ALONE_DAYS:
+    candidates = _candidates(ctx)
+    if candidates > NEIGHBOURHOOD_DIRECT_CANDIDATES or ctx.days > LINES_ALONE_DAYS:
         # The full search finds nothing on such a model, or starts too late on so long a
         # horizon: the lines keep the time, less what fixing their roster in the model costs.
         share = 1.0 - LINES_FINAL_RESERVE
         patience = None
         columns = False
-    elif columns and ctx.days <= COLUMNS_MAX_DAYS and _candidates(ctx) <= COLUMNS_MAX_CANDIDATES:
+    elif columns and ctx.days <= COLUMNS_MAX_DAYS and candidates <= COLUMNS_MAX_CANDIDATES:
         share = min(share, LINES_BEFORE_COLUMNS_SHARE)
     else:
         columns = False
