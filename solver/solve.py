@@ -69,6 +69,16 @@ COLUMNS_MAX_CANDIDATES = 6000
 LINES_ALONE_DAYS = 84
 # Share of the limit the columns leave for fixing their roster in the model and CP-SAT.
 COLUMNS_FINAL_RESERVE = 0.1
+# Above this many candidates, CP-SAT's search after the lines runs its neighbourhoods (LNS)
+# alone: its full-problem workers neither prove nor find much on such a model in the time
+# left, and the two cores are worth more to the neighbourhoods, which made nearly all of its
+# gains there. Paired runs from the same lines' roster, 40 s each, LNS alone / default:
+# Instance13 (39,936 candidates) better in 3 of 3 (means 3,203 / 3,539); Instance19 (9,728)
+# 3 of 3 (4,224 / 4,274); Instance15 (6,726) 4 of 5 (4,978 / 5,078); Instance12 (10,452) 3 of
+# 5 (4,704 / 4,770). Below it the two were even (Instance17, 5,304 candidates: 6,021 / 6,021
+# and 6,017 / 6,023; Instance18, 4,104: 5,500 / 5,501 and 5,497 / 5,502), and on small rotas
+# the full search proves the optimum, which LNS alone cannot.
+LNS_ONLY_MIN_CANDIDATES = 6000
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -246,6 +256,8 @@ def _solve_once(
         )
     solver = cp_model.CpSolver()
     configure(solver, problem, max(0.5, remaining), size=len(ctx.takers))
+    if lines and incumbent is not None and _candidates(ctx) > LNS_ONLY_MIN_CANDIDATES:
+        solver.parameters.use_lns_only = True
     status = _STATUS.get(solver.solve(ctx.model, watcher), SolveStatus.UNKNOWN)
     seconds = time.perf_counter() - started
     if incumbent is not None and (

@@ -128,10 +128,21 @@ def test_on_a_benchmark_instance_the_search_value_is_the_evaluators() -> None:
     assert evaluation.objective == found.objective()
 
 
-def test_solve_hands_the_lines_roster_to_the_search() -> None:
+def instance1_by_lines() -> Problem:
+    """The benchmark's Instance1 (optimum 607), solved with the lines first, in 6 s."""
     params = SolveParameters(time_limit_seconds=6, num_workers=2, decomposition=False)
-    problem = to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
-    result = solve(problem)
+    return to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
+
+
+def use_cp_solver(monkeypatch, cls: type[cp_model.CpSolver]) -> None:
+    """``solve()`` builds its searches with ``cls``."""
+    shim = types.SimpleNamespace(**vars(cp_model))
+    shim.CpSolver = cls
+    monkeypatch.setattr(solve_module, "cp_model", shim)
+
+
+def test_solve_hands_the_lines_roster_to_the_search() -> None:
+    result = solve(instance1_by_lines())
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert result.objective == 607
 
@@ -165,17 +176,38 @@ def test_a_search_that_ends_worse_than_its_warm_start_leaves_the_warm_start(
             self.parameters.stop_after_first_solution = True
             return super().solve(model, callback)
 
-    shim = types.SimpleNamespace(**vars(cp_model))
-    shim.CpSolver = LosesTheHint
-    monkeypatch.setattr(solve_module, "cp_model", shim)
-    params = SolveParameters(time_limit_seconds=6, num_workers=2, decomposition=False)
-    problem = to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
+    use_cp_solver(monkeypatch, LosesTheHint)
+    problem = instance1_by_lines()
     seen: list[float] = []
     result = solve(problem, on_progress=lambda progress: seen.append(progress.objective))
     assert result.status == SolveStatus.FEASIBLE
     # The search reported its worse roster, but the best one seen is what comes out.
     assert max(seen) > min(seen)
     assert result.objective == min(seen)
+
+
+def test_on_a_large_rota_the_search_after_the_lines_runs_its_neighbourhoods_alone(
+    monkeypatch,
+) -> None:
+    lns_only: list[bool] = []
+
+    class Records(cp_model.CpSolver):
+        def solve(self, model, callback=None):
+            if callback is not None:
+                lns_only.append(self.parameters.use_lns_only)
+            return super().solve(model, callback)
+
+    use_cp_solver(monkeypatch, Records)
+    problem = instance1_by_lines()
+    # Instance1 has 104 candidates: the full search runs, and proves the optimum.
+    small = solve(problem)
+    assert lns_only == [False]
+    assert (small.status, small.objective) == (SolveStatus.OPTIMAL, 607)
+    monkeypatch.setattr(solve_module, "LNS_ONLY_MIN_CANDIDATES", 100)
+    large = solve(problem)
+    assert lns_only == [False, True]
+    # The neighbourhoods alone keep the lines' roster (607) at least.
+    assert large.objective == 607
 
 
 # -- ejection chains --------------------------------------------------------------------------
