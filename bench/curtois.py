@@ -242,29 +242,16 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         print(f"--seeds: expected a list like 0,1,2 (got {args.seeds!r})", file=sys.stderr)
         return 2
+    # What every run shares; each adds its instance and seed.
+    common = ["--time-limit", str(args.time_limit), "--workers", str(args.workers)]
+    common += ["--subsolvers", args.subsolvers]
+    if args.column_share is not None:
+        common += ["--column-share", str(args.column_share)]
     rows = []
     for n in numbers:
         runs = []
         for seed in seeds:
-            run = _subprocess(
-                [
-                    "--one",
-                    str(n),
-                    "--time-limit",
-                    str(args.time_limit),
-                    "--workers",
-                    str(args.workers),
-                    "--seed",
-                    str(seed),
-                    "--subsolvers",
-                    args.subsolvers,
-                    *(
-                        []
-                        if args.column_share is None
-                        else ["--column-share", str(args.column_share)]
-                    ),
-                ]
-            )
+            run = _subprocess(["--one", str(n), "--seed", str(seed), *common])
             run.setdefault("instance", n)
             runs.append(run)
         row = runs[0] if args.seeds is None else median_run(runs)
