@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -104,16 +102,13 @@ def _write_health(path: Path | None, health: dict[str, Any]) -> None:
 
 
 def _run(health_file: Path | None, threads: int, metrics_port: int | None = None) -> int:
+    from scheduler import process_signals
     from scheduler.bootstrap import bootstrap
     from scheduler.jobs.service import ClockService
     from scheduler.settings import get_settings
 
+    process_signals.install()  # before the metrics port opens
     stop = threading.Event()
-
-    def on_signal(number: int, _frame: FrameType | None) -> None:
-        log.info("stopping on %s", signal.Signals(number).name)
-        stop.set()
-
     try:
         app = bootstrap(get_settings())
     except Exception:
@@ -130,7 +125,7 @@ def _run(health_file: Path | None, threads: int, metrics_port: int | None = None
             app.close()
             return 1
     service = ClockService(app, max_workers=threads)
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    process_signals.listen(stop.set, what="stopping")
     try:
         report = service.start()
         log.info(
@@ -151,7 +146,5 @@ def _run(health_file: Path | None, threads: int, metrics_port: int | None = None
         if server is not None:
             server.shutdown()
         app.close()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     log.info("scheduler stopped")
     return 0

@@ -49,11 +49,13 @@ def worker(
     metrics_port: MetricsPort = None,
 ) -> None:
     """Plan weeks from the event queue (RabbitMQ; in-process when PARTAGE_AMQP_URL is unset)."""
+    from scheduler import process_signals
     from scheduler.settings import get_settings
     from workers import logs
     from workers.config import WorkerSettings
     from workers.main import run_embedded, run_worker
 
+    process_signals.install()  # before the metrics port opens
     logs.configure(log_level, log_format)
     settings = WorkerSettings()
     if concurrency is not None:
@@ -85,11 +87,13 @@ def relay(
     log_level: LogLevel = "INFO",
 ) -> None:
     """Publish the outbox to RabbitMQ (one relay is active per database, others stand by)."""
+    from scheduler import process_signals
     from scheduler.settings import get_settings
     from workers import logs
     from workers.config import WorkerSettings
     from workers.main import run_relay_process
 
+    process_signals.install()
     url = get_settings().amqp_url
     if url is None:
         typer.echo("error: PARTAGE_AMQP_URL is not set (the embedded mode has no relay)", err=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scheduler import process_signals
 from scheduler.bootstrap import Application
 from scheduler.messages.events import Event
 from scheduler.service import webhooks
@@ -97,12 +97,7 @@ def make_webhook_consumer(
 
 
 def _on_signals(stop: Callable[[], None]) -> None:
-    def handler(signum: int, _frame: object) -> None:
-        log.info("received %s: finishing the current messages", signal.Signals(signum).name)
-        stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    process_signals.listen(stop, what="finishing the current messages")
 
 
 def _write_health(path: Path, state: dict[str, Any]) -> None:

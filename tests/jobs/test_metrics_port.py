@@ -50,7 +50,8 @@ def test_the_process_serves_its_metrics_and_stops_on_sigterm(
     app: Application, database_url: str, tmp_path: Path, command: list[str], expected: set[str]
 ) -> None:
     port = free_port()
-    env = {**os.environ, "PARTAGE_DATABASE_URL": database_url}
+    # faulthandler: a process that ignores SIGTERM gets SIGABRT and prints its threads' stacks.
+    env = {**os.environ, "PARTAGE_DATABASE_URL": database_url, "PYTHONFAULTHANDLER": "1"}
     env.pop("PARTAGE_AMQP_URL", None)  # the worker plans in-process
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with (tmp_path / "process.log").open("w") as log:
@@ -65,5 +66,15 @@ def test_the_process_serves_its_metrics_and_stops_on_sigterm(
             assert expected <= names, (tmp_path / "process.log").read_text()
         finally:
             process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=60)
+            code = stopped(process)
     assert code == 0, (tmp_path / "process.log").read_text()
+
+
+def stopped(process: subprocess.Popen[bytes], seconds: float = 60) -> int | str:
+    """The exit code, or "hung" (after a SIGABRT that puts the stacks into the process's log)."""
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        process.wait(timeout=30)
+        return "hung"
