@@ -7,9 +7,13 @@ none exactly when none exists.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 from hypothesis import given
+from ortools.sat.python import cp_model
 
+from solver import line_model
 from solver.line_model import LineModel
 from tests.solver.helpers import examples
 from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, one_type, specs
@@ -54,3 +58,22 @@ def test_a_weekend_is_one_whichever_of_its_days_is_worked() -> None:
     worked = {d for d in range(days) if line[d] >= 0}
     assert len(worked & {5, 6, 12, 13}) == 2
     assert {5, 6} <= worked or {12, 13} <= worked
+
+
+def test_the_pricing_keeps_cp_sat_s_linear_relaxation_at_every_level(monkeypatch) -> None:
+    # Measured on the rota benchmark's roots: with the default level, a quarter of
+    # Instance16's pricing calls ran out their second unproved, so the root gave up.
+    seen = []
+
+    class Recording(cp_model.CpSolver):
+        def solve(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(self.parameters.linearization_level)
+            return super().solve(*args, **kwargs)
+
+    shim = types.SimpleNamespace(**vars(cp_model))
+    shim.CpSolver = Recording
+    monkeypatch.setattr(line_model, "cp_model", shim)
+    spec = one_type(list(range(8)))
+    line = LineModel(spec).cheapest(-np.ones(7), np.zeros(7))
+    assert line is not None
+    assert seen == [2]
