@@ -26,7 +26,7 @@ from solver.line_dp import SATURDAY, LineSpec
 SCALE = 100
 # CP-SAT's linear relaxation at every level of its search (its default is 1). Pricing calls
 # replayed from the roots of the rota benchmark took, at level 2 against 1, 0.08 of the time
-# on Instance16 (where a quarter of the default's calls ran out their second unproved), 0.41
+# on Instance16 (where a quarter of the default's calls ran out their 1 s unproved), 0.41
 # on Instance14 and 0.92 on Instance8, the same optima wherever both proved one; but 1.78 on
 # Instance5, whose calls take 9 ms. Choosing the level per person by the time of their
 # first call loses Instance16: its first round, at level 1, is too slow and the root gives up.

@@ -62,7 +62,7 @@ def test_a_weekend_is_one_whichever_of_its_days_is_worked() -> None:
 
 def test_the_pricing_keeps_cp_sat_s_linear_relaxation_at_every_level(monkeypatch) -> None:
     # Measured on the rota benchmark's roots: with the default level, a quarter of
-    # Instance16's pricing calls ran out their second unproved, so the root gave up.
+    # Instance16's pricing calls ran out their 1 s unproved, so the root gave up.
     seen = []
 
     class Recording(cp_model.CpSolver):
