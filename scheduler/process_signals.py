@@ -47,7 +47,7 @@ def install() -> None:
     for number in STOP_SIGNALS:
         signal.signal(number, _noted)
     signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    _wakeup = (reader, writer)  # the writer must outlive the process: its fd is the wakeup fd
+    _wakeup = (reader, writer)  # kept for the process's life: the writer's fd is the wakeup fd
 
 
 def listen(stop: Callable[[], None], *, what: str = "stopping") -> threading.Thread:
@@ -61,8 +61,8 @@ def listen(stop: Callable[[], None], *, what: str = "stopping") -> threading.Thr
     reader = _wakeup[0]
 
     def wait() -> None:
-        while True:
-            for number in reader.recv(64):
+        while data := reader.recv(64):  # empty only once the writer is closed
+            for number in data:
                 if number not in STOP_SIGNALS:
                     continue
                 name = signal.Signals(number).name

@@ -91,3 +91,16 @@ def test_a_failing_stop_is_logged_and_the_next_signal_still_reaches_it() -> None
     assert result.returncode == 0, result.stderr
     assert "stopping on SIGTERM failed" in result.stderr
     assert "RuntimeError: first stop fails" in result.stderr
+
+
+def test_the_listening_thread_ends_if_its_socket_is_closed() -> None:
+    # Rather than spin on an empty read for the rest of the process.
+    result = run(
+        """
+        thread = process_signals.listen(stop)
+        process_signals._wakeup[1].close()
+        thread.join(10)
+        assert not thread.is_alive()
+        """
+    )
+    assert result.returncode == 0, result.stderr
