@@ -107,8 +107,8 @@ def _run(health_file: Path | None, threads: int, metrics_port: int | None = None
     from scheduler.jobs.service import ClockService
     from scheduler.settings import get_settings
 
-    process_signals.install()  # before the metrics port opens
     stop = threading.Event()
+    process_signals.listen(stop.set, what="stopping")  # before the metrics port opens
     try:
         app = bootstrap(get_settings())
     except Exception:
@@ -125,7 +125,6 @@ def _run(health_file: Path | None, threads: int, metrics_port: int | None = None
             app.close()
             return 1
     service = ClockService(app, max_workers=threads)
-    process_signals.listen(stop.set, what="stopping")
     try:
         report = service.start()
         log.info(

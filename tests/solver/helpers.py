@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import types
+
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from solver.checker import check
 from solver.model import ModelContext
@@ -12,6 +16,15 @@ from solver.problem import Problem
 from solver.roster import Assignment, Roster, SolveResult, SolveStatus
 from solver.solve import solve
 from solver.testing import Size, generate
+
+
+def use_cp_solver(
+    monkeypatch: pytest.MonkeyPatch, module: types.ModuleType, cls: type[cp_model.CpSolver]
+) -> None:
+    """``module`` builds its CP-SAT searches with ``cls`` (a subclass that records or alters)."""
+    shim = types.SimpleNamespace(**vars(cp_model))
+    shim.CpSolver = cls
+    monkeypatch.setattr(module, "cp_model", shim)
 
 
 def solved(problem: Problem) -> SolveResult:

@@ -7,15 +7,13 @@ none exactly when none exists.
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 from hypothesis import given
 from ortools.sat.python import cp_model
 
 from solver import line_model
 from solver.line_model import LineModel
-from tests.solver.helpers import examples
+from tests.solver.helpers import examples, use_cp_solver
 from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, one_type, specs
 
 
@@ -70,9 +68,7 @@ def test_the_pricing_keeps_cp_sat_s_linear_relaxation_at_every_level(monkeypatch
             seen.append(self.parameters.linearization_level)
             return super().solve(*args, **kwargs)
 
-    shim = types.SimpleNamespace(**vars(cp_model))
-    shim.CpSolver = Recording
-    monkeypatch.setattr(line_model, "cp_model", shim)
+    use_cp_solver(monkeypatch, line_model, Recording)
     spec = one_type(list(range(8)))
     line = LineModel(spec).cheapest(-np.ones(7), np.zeros(7))
     assert line is not None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-import types
 from dataclasses import replace
 
 import numpy as np
@@ -28,7 +27,7 @@ from solver.problem import Problem, ShiftRequest, SolveParameters
 from solver.report import extract_roster
 from solver.roster import SolveStatus
 from solver.testing import Size, generate
-from tests.solver.helpers import examples, objective_context
+from tests.solver.helpers import examples, objective_context, use_cp_solver
 from tests.solver.test_checker_horizon import rota, worker
 
 SMALL = examples(15)
@@ -134,13 +133,6 @@ def instance1_by_lines() -> Problem:
     return to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
 
 
-def use_cp_solver(monkeypatch, cls: type[cp_model.CpSolver]) -> None:
-    """``solve()`` builds its searches with ``cls``."""
-    shim = types.SimpleNamespace(**vars(cp_model))
-    shim.CpSolver = cls
-    monkeypatch.setattr(solve_module, "cp_model", shim)
-
-
 def test_solve_hands_the_lines_roster_to_the_search() -> None:
     result = solve(instance1_by_lines())
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -176,7 +168,7 @@ def test_a_search_that_ends_worse_than_its_warm_start_leaves_the_warm_start(
             self.parameters.stop_after_first_solution = True
             return super().solve(model, callback)
 
-    use_cp_solver(monkeypatch, LosesTheHint)
+    use_cp_solver(monkeypatch, solve_module, LosesTheHint)
     problem = instance1_by_lines()
     seen: list[float] = []
     result = solve(problem, on_progress=lambda progress: seen.append(progress.objective))
@@ -197,7 +189,7 @@ def test_on_a_large_rota_the_search_after_the_lines_runs_its_neighbourhoods_alon
                 lns_only.append(self.parameters.use_lns_only)
             return super().solve(model, callback)
 
-    use_cp_solver(monkeypatch, Records)
+    use_cp_solver(monkeypatch, solve_module, Records)
     problem = instance1_by_lines()
     # Instance1 has 104 candidates: the full search runs, and proves the optimum.
     small = solve(problem)
