@@ -29,7 +29,7 @@ import dataclasses
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -199,7 +199,7 @@ class Generator:
     def run(
         self,
         deadline: float,
-        fixed: Iterable[str] = (),
+        fixed: Mapping[str, int] | None = None,
         max_rounds: int | None = None,
         gap: float = 0.0,
         rounds_needed: int = 0,
@@ -211,7 +211,7 @@ class Generator:
         ``deadline`` at their pace (one round, that they would need twice the time; a first
         round stops once it has taken twice its share), it stops there, not converged."""
         began = time.perf_counter()
-        pinned = set(fixed)
+        pinned = dict(fixed or {})
         free = [e for e in self.s.people if e not in pinned]
         value = None
         done = 0
@@ -235,6 +235,12 @@ class Generator:
                 # ends (one took 14 s of Instance19's 21).
                 cut = min(deadline, began + 2 * (deadline - began) / rounds_needed)
             added, lagrangian = self._price(free, point, duals, mu, cut)
+            if lagrangian is not None:
+                # The fixed people's lines are in every roster left: counted, they make the
+                # Lagrangian a bound on the master with those people fixed, so a dive's step
+                # stops pricing once its master is proved (a step once always took its rounds).
+                for e, k in pinned.items():
+                    lagrangian += self.pool.costs[e][k] - point[self.pool.needs[e][k]].sum()
             if lagrangian is None:
                 break  # The deadline cut the round short.
             now = time.perf_counter()
@@ -246,8 +252,7 @@ class Generator:
                 break
             if lagrangian > self.center_value:
                 self.center, self.center_value = point, lagrangian
-            # With people fixed, the Lagrangian leaves their lines out: it is no bound then.
-            if not pinned and value - self.center_value <= gap * abs(value):
+            if value - self.center_value <= gap * abs(value):
                 self.converged = True
                 break
             if added:

@@ -352,8 +352,10 @@ class SolveParameters:
     # Then, on a rota of up to 12 weeks, column generation over the lines
     # (``solver.line_columns``) and a dive to a roster take up to this share of the time limit,
     # the lines' own search being cut to a tenth; when its root does not converge in time the
-    # lines go on instead. 0 leaves it out.
-    column_share: float = 0.5
+    # lines go on instead. 0 leaves it out. Against 0.5, on the rota benchmark's minute
+    # (docs/curtois.md): Instance14's root converges (medians of three seeds 1,296 against
+    # 1,333), and 8, 16 and 17 gain; 10 and 11 lose a little, within their targets.
+    column_share: float = 0.7
     # Reasons for every uncovered need (``SolveResult.uncovered``). Each reason checks every
     # candidate's week once more: on a year-long rota with thousands of open shifts that costs
     # minutes, so a benchmark leaves it out (the result's ``uncovered`` is then empty).
