@@ -234,13 +234,7 @@ class Generator:
                 # A first round that takes twice its share of the time gives up before it
                 # ends (one took 14 s of Instance19's 21).
                 cut = min(deadline, began + 2 * (deadline - began) / rounds_needed)
-            added, lagrangian = self._price(free, point, duals, mu, cut)
-            if lagrangian is not None:
-                # The fixed people's lines are in every roster left: counted, they make the
-                # Lagrangian a bound on the master with those people fixed, so a dive's step
-                # stops pricing once its master is proved (a step once always took its rounds).
-                for e, k in pinned.items():
-                    lagrangian += self.pool.costs[e][k] - point[self.pool.needs[e][k]].sum()
+            added, lagrangian = self._price(free, pinned, point, duals, mu, cut)
             if lagrangian is None:
                 break  # The deadline cut the round short.
             now = time.perf_counter()
@@ -267,15 +261,17 @@ class Generator:
     def _price(
         self,
         people: list[str],
+        fixed: Mapping[str, int],
         point: np.ndarray,
         duals: np.ndarray,
         mu: dict[str, float],
         deadline: float,
     ) -> tuple[int, float | None]:
-        """Lines priced at ``point``; those improving at ``duals`` join. The new columns, and
-        the Lagrangian value at ``point`` (anyone with no line priced counted at their best
-        column in the pool; None when ``deadline`` came before everyone was priced: a round
-        on a large group takes seconds)."""
+        """Lines priced at ``point`` for ``people``; those improving at ``duals`` join. The new
+        columns, and the Lagrangian value at ``point`` (anyone with no line priced counted at
+        their best column in the pool, the ``fixed`` at the column they are fixed to; None
+        when ``deadline`` came before everyone was priced: a round on a large group takes
+        seconds)."""
         seed = self.rounds
         added = 0
         lagrangian: float | None = float(point @ self.m.headcount)
@@ -310,6 +306,11 @@ class Generator:
                     c - point[n].sum()
                     for c, n in zip(self.pool.costs[e], self.pool.needs[e], strict=True)
                 )
+        # The fixed people's lines are in every roster left: counted, they make the value a
+        # bound on the master with those people fixed, so a dive's step stops pricing once its
+        # master is proved (a step once always took its rounds).
+        for e, k in fixed.items():
+            lagrangian += self.pool.costs[e][k] - point[self.pool.needs[e][k]].sum()
         return added, lagrangian
 
     def _lines(self, e: str, point: np.ndarray, seed: int) -> list[np.ndarray]:
