@@ -34,7 +34,7 @@ def test_lines_priced_weekend_set_by_weekend_set_keep_every_rule(case) -> None:
     spec, option_cost, off_cost = case
     n = len(option_cost)
     person = PersonLines(spec, np.arange(n), np.arange(n), option_cost, off_cost)
-    lines = line_columns.price_lines(person, option_cost - 1000.0, seed=0)
+    lines, _ = line_columns.price_lines(person, option_cost - 1000.0, seed=0)
     for line in lines:
         assert keeps_rules(spec, line.tolist())
     best = cheapest(spec, option_cost, off_cost)
@@ -43,6 +43,25 @@ def test_lines_priced_weekend_set_by_weekend_set_keep_every_rule(case) -> None:
         shifted = option_cost - 1000.0
         found = min(cost_of(line.tolist(), shifted, off_cost) for line in lines)
         assert found <= cheapest(spec, shifted, off_cost) + 1.0
+
+
+@examples(800)
+@given(specs(counted=True))
+def test_lines_the_recursion_proves_cheapest_are_the_cheapest(case) -> None:
+    # The pricing skips the exact model when the recursion says its line is the cheapest:
+    # brute force must find none cheaper (beyond the recursion's half unit of tie-breaking).
+    spec, option_cost, off_cost = case
+    # Costs spread wide: a line priced onto its counts then misses the cheapest by more
+    # than the tolerance.
+    option_cost, off_cost = 10 * option_cost, 10 * off_cost
+    n = len(option_cost)
+    person = PersonLines(spec, np.arange(n), np.arange(n), option_cost, off_cost)
+    lines, proved = line_columns.price_lines(person, option_cost, seed=0)
+    if proved:
+        best = cheapest(spec, option_cost, off_cost)
+        assert best is not None
+        found = min(cost_of(line.tolist(), option_cost, off_cost) for line in lines)
+        assert found <= best + 0.5
 
 
 @examples(10)
