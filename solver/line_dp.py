@@ -103,6 +103,7 @@ def best_line(
     refine: int = REFINE_ROUNDS,
     rounds: int = PRICE_ROUNDS,
     exact: bool = True,
+    weekend_states: bool = False,
 ) -> Line | None:
     """The cheapest line that keeps every rule of ``spec``; None when none was found.
 
@@ -121,18 +122,37 @@ def best_line(
     first priced too, with no minutes in the state: a line inside the total's band is usually
     found that way in a fraction of the time; only when none is does the exact recursion run
     (unless not ``exact``: the caller has cheaper ways to try first).
+
+    ``weekend_states``: the weekends worked are counted in the recursion's state rather than
+    priced, which makes the weekends exact at the cost of a state (max_weekends + 1) times
+    larger; the column generation's pricing wants that, where a priced count leaves its line
+    unproved.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
         prices = np.zeros(types + 3)
+
+    def priced(relax: bool, rounds: int) -> Line | None:
+        return _priced(
+            spec,
+            option_cost,
+            off_cost,
+            seed,
+            prices,
+            refine,
+            rounds,
+            relax=relax,
+            weekend_states=weekend_states,
+        )
+
     found = None
     if relaxes(spec):
         # Rounds without minutes in the state are cheap: they get the full count.
-        found = _priced(spec, option_cost, off_cost, seed, prices, refine, PRICE_ROUNDS, relax=True)
+        found = priced(True, PRICE_ROUNDS)
     elif not exact:
         return None
     if found is None and exact:
-        found = _priced(spec, option_cost, off_cost, seed, prices, refine, rounds, relax=False)
+        found = priced(False, rounds)
     return found
 
 
@@ -151,6 +171,7 @@ def _priced(
     rounds: int,
     *,
     relax: bool,
+    weekend_states: bool = False,
 ) -> Line | None:
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7
@@ -161,8 +182,12 @@ def _priced(
     # Resources: the types, the weekends, the minutes above the maximum and (as negative
     # minutes) below the minimum; only the limited ones are priced.
     limits = np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
-    priced = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0, relax, relax])
+    # Weekends counted in the state are kept by the recursion itself, never priced.
+    counted = weekend_states and spec.max_weekends >= 0
+    priced = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0 and not counted, relax, relax])
     price = prices.copy()
+    if counted:
+        price[types] = 0.0
     low = np.zeros(types + 3)
     high = np.full(types + 3, np.inf)
     base = max(1.0, float(np.abs(option_cost).mean()) if len(option_cost) else 1.0)
@@ -207,6 +232,7 @@ def _priced(
             0 if relax else spec.min_units,
             0 if relax else spec.max_units,
             spec.bind_edges,
+            spec.max_weekends + 1 if counted else 0,
         )
         if choice[0] == -2:
             return best
@@ -298,13 +324,20 @@ def _solve(
     min_units,
     max_units,
     bind_edges,
+    weekend_states,
 ):  # pragma: no cover - compiled; exercised through best_line
     """Forward recursion, then the path back. Returns the option per day (-1 off), or an
-    array starting with -2 when no line keeps the exact rules."""
+    array starting with -2 when no line keeps the exact rules.
+
+    With ``weekend_states`` K above 0 the weekends worked are in the state too, at most K - 1
+    of them: a state's index ``m`` packs the units (``m // K``) and the weekends (``m % K``),
+    so every rule below reads the units as before, scaled by K. At 0 they are not counted."""
     classes = set_member.shape[1]
     runs = max_run
     offs = min_off
-    width = max_units + 1
+    counting = weekend_states > 0
+    wk = max(weekend_states, 1)
+    width = (max_units + 1) * wk
     # Work states: (class, run length - 1, units); "edge" ones are runs that began on day 0
     # under open edges, held to the longest run but not the shortest.
     work = np.full((classes, runs, width), INF)
@@ -338,8 +371,8 @@ def _solve(
         new_work[:] = INF
         new_edge[:] = INF
         new_rest[:] = INF
-        low = max(0, min_units - (after[d + 1] if d + 1 < days else 0))
-        high = min(max_units, before[d])
+        low = max(0, min_units - (after[d + 1] if d + 1 < days else 0)) * wk
+        high = min(max_units, before[d]) * wk + wk - 1
         # Day off.
         for m in range(low, high + 1):
             if d == 0:
@@ -406,7 +439,7 @@ def _solve(
             t = option_type[o]
             c_to = type_class[t]
             g = type_set[t]
-            u = option_units[o]
+            u = option_units[o] * wk
             cost = option_cost[o]
             if saturday[d]:
                 cost += weekend_price
@@ -415,39 +448,54 @@ def _solve(
             from_work = cost + (
                 weekend_price if sunday[d] and (d == 0 or not saturday[d - 1]) else 0.0
             )
+            # Weekends in the state: the day's work counts one where the price would be paid.
+            up_rest = 1 if counting and (saturday[d] or sunday[d]) else 0
+            up_work = (
+                1
+                if counting and (saturday[d] or (sunday[d] and (d == 0 or not saturday[d - 1])))
+                else 0
+            )
             packed = o * (classes + 1)
             if d == 0:
-                if u <= max_units:
+                at = u + up_rest
+                if u < width and up_rest < wk:
                     if bind_edges:
-                        if from_rest < new_work[c_to, 0, u]:
-                            new_work[c_to, 0, u] = from_rest
-                            pred_work[0, c_to, 0, u] = packed
-                    elif from_rest < new_edge[c_to, 0, u]:
-                        new_edge[c_to, 0, u] = from_rest
-                        pred_edge[0, c_to, 0, u] = packed
+                        if from_rest < new_work[c_to, 0, at]:
+                            new_work[c_to, 0, at] = from_rest
+                            pred_work[0, c_to, 0, at] = packed
+                    elif from_rest < new_edge[c_to, 0, at]:
+                        new_edge[c_to, 0, at] = from_rest
+                        pred_edge[0, c_to, 0, at] = packed
                 continue
-            lo_m = max(u, low)
+            lo_m = max(u + up_rest, low)
             # A new run after a long enough rest.
             for m in range(lo_m, high + 1):
-                v = rest[offs - 1, m - u] + from_rest
+                if m % wk < up_rest:
+                    continue
+                v = rest[offs - 1, m - u - up_rest] + from_rest
                 if v < new_work[c_to, 0, m]:
                     new_work[c_to, 0, m] = v
                     pred_work[d, c_to, 0, m] = packed
             # A run going on (the cheapest predecessors hold yesterday's band only).
-            lo_m = max(lo_m, prev_low + u)
-            hi_m = min(high, prev_high + u)
+            step = u + up_work
+            lo_m = max(max(u, low), prev_low + step)
+            hi_m = min(high, prev_high + step)
             for r in range(runs - 1):
                 for m in range(lo_m, hi_m + 1):
-                    v = source[g, r, m - u] + from_work
+                    if m % wk < up_work:
+                        continue
+                    v = source[g, r, m - step] + from_work
                     if v < new_work[c_to, r + 1, m]:
                         new_work[c_to, r + 1, m] = v
-                        pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - u] + 1
+                        pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
                 if d < runs:
                     for m in range(lo_m, hi_m + 1):
-                        v = edge_source[g, r, m - u] + from_work
+                        if m % wk < up_work:
+                            continue
+                        v = edge_source[g, r, m - step] + from_work
                         if v < new_edge[c_to, r + 1, m]:
                             new_edge[c_to, r + 1, m] = v
-                            pred_edge[d, c_to, r + 1, m] = packed + edge_class[g, r, m - u] + 1
+                            pred_edge[d, c_to, r + 1, m] = packed + edge_class[g, r, m - step] + 1
         prev_low = low
         prev_high = high
         work, new_work = new_work, work
@@ -459,7 +507,7 @@ def _solve(
     bc = 0
     br = 0
     bm = 0
-    for m in range(min_units, max_units + 1):
+    for m in range(min_units * wk, max_units * wk + wk):
         for c in range(classes):
             for r in range(runs):
                 if (not bind_edges or r + 1 >= min_run) and work[c, r, m] < best:
@@ -495,7 +543,12 @@ def _solve(
             o = p // (classes + 1)
             src = p % (classes + 1)
             choice[d] = o
-            m -= option_units[o]
+            m -= option_units[o] * wk
+            if counting:
+                if src == 0 or d == 0:
+                    m -= 1 if saturday[d] or sunday[d] else 0
+                elif saturday[d] or (sunday[d] and not saturday[d - 1]):
+                    m -= 1
             if src == 0:
                 kind = 2
                 bc = offs - 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from unittest import mock
 
 import numpy as np
 from hypothesis import given
@@ -22,7 +23,7 @@ from solver.line_search import PersonLines
 from solver.problem import Problem
 from solver.report import extract_roster
 from tests.solver.helpers import examples, objective_context
-from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs
+from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs, weekend_specs
 from tests.solver.test_line_search import rotas
 
 
@@ -62,6 +63,25 @@ def test_lines_the_recursion_proves_cheapest_are_the_cheapest(case) -> None:
         assert best is not None
         found = min(cost_of(line.tolist(), option_cost, off_cost) for line in lines)
         assert found <= best + 0.5
+
+
+@examples(150)
+@given(weekend_specs())
+def test_weekends_too_many_to_try_set_by_set_are_counted_and_proved(case) -> None:
+    # With more weekend sets than it tries one by one, the pricing counts the weekends in the
+    # recursion's state: with no other count, its line is proved and is the cheapest.
+    spec, option_cost, off_cost = case
+    n = len(option_cost)
+    person = PersonLines(spec, np.arange(n), np.arange(n), option_cost, off_cost)
+    with mock.patch.object(line_columns, "WEEKEND_SETS", 0):
+        lines, proved = line_columns.price_lines(person, option_cost, seed=0)
+    best = cheapest(spec, option_cost, off_cost)
+    if best is None:
+        assert lines == []
+        return
+    assert proved
+    assert all(keeps_rules(spec, line.tolist()) for line in lines)
+    assert min(cost_of(line.tolist(), option_cost, off_cost) for line in lines) <= best + 0.5
 
 
 @examples(10)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solver.line_dp import NOISE, LineSpec, best_line, relaxes, units_of
+from solver.line_dp import NOISE, Line, LineSpec, best_line, relaxes, units_of
 from tests.solver.helpers import examples
 
 SATURDAY, SUNDAY = 5, 6
@@ -54,7 +54,13 @@ def keeps_rules(spec: LineSpec, line: list[int]) -> bool:
         if cap >= 0 and sum(1 for o in line if o >= 0 and spec.option_type[o] == t) > cap:
             return False
     if spec.max_weekends >= 0:
-        weekends = {d // 7 for d in range(days) if line[d] >= 0 and d % 7 in (SATURDAY, SUNDAY)}
+        # A weekend is a Saturday and the Sunday after it: the same week, counted from Monday.
+        weekday = [(d + spec.first_weekday) % 7 for d in range(days)]
+        weekends = {
+            (d + spec.first_weekday) // 7
+            for d in range(days)
+            if line[d] >= 0 and weekday[d] in (SATURDAY, SUNDAY)
+        }
         if len(weekends) > spec.max_weekends:
             return False
     return True
@@ -96,6 +102,41 @@ def one_type(
     )
 
 
+def drawn_spec(
+    draw,
+    day_start: list[int],
+    option_type: list[int],
+    units: list[int],
+    type_class: list[int],
+    follows: np.ndarray,
+    type_cap: list[int],
+    **fixed: int,
+) -> tuple[LineSpec, np.ndarray, np.ndarray]:
+    """A spec over the options given, its runs, rests and total drawn, and costs drawn for
+    its options and days off; ``fixed`` sets the weekends and the first weekday."""
+    days = len(day_start) - 1
+    max_units = draw(st.integers(1, 2 * days))
+    spec = LineSpec(
+        days=days,
+        day_start=np.array(day_start, dtype=np.int64),
+        option_type=np.array(option_type, dtype=np.int64),
+        option_units=np.array([units[t] for t in option_type], dtype=np.int64),
+        type_class=np.array(type_class, dtype=np.int64),
+        type_cap=np.array(type_cap, dtype=np.int64),
+        follows=follows,
+        min_run=draw(st.integers(0, 3)),
+        max_run=draw(st.integers(1, 5)),
+        min_off=draw(st.integers(0, 3)),
+        min_units=draw(st.integers(0, max_units)),
+        max_units=max_units,
+        bind_edges=draw(st.booleans()),
+        **fixed,
+    )
+    option_cost = np.array([draw(st.integers(-5, 5)) for _ in option_type], dtype=float)
+    off_cost = np.array([draw(st.integers(0, 3)) for _ in range(days)], dtype=float)
+    return spec, option_cost, off_cost
+
+
 @st.composite
 def specs(draw, *, counted: bool) -> tuple[LineSpec, np.ndarray, np.ndarray]:
     days = draw(st.integers(2, 9))
@@ -111,35 +152,44 @@ def specs(draw, *, counted: bool) -> tuple[LineSpec, np.ndarray, np.ndarray]:
     for _ in range(days):
         option_type += [t for t in range(types) if draw(st.integers(0, 4)) > 0]
         day_start.append(len(option_type))
-    max_units = draw(st.integers(1, 2 * days))
-    spec = LineSpec(
-        days=days,
-        day_start=np.array(day_start, dtype=np.int64),
-        option_type=np.array(option_type, dtype=np.int64),
-        option_units=np.array([units[t] for t in option_type], dtype=np.int64),
-        type_class=np.array(type_class, dtype=np.int64),
-        type_cap=np.array(
-            [draw(st.integers(-1, 3)) if counted else -1 for _ in range(types)], dtype=np.int64
-        ),
-        follows=follows,
-        min_run=draw(st.integers(0, 3)),
-        max_run=draw(st.integers(1, 5)),
-        min_off=draw(st.integers(0, 3)),
-        min_units=draw(st.integers(0, max_units)),
-        max_units=max_units,
-        max_weekends=draw(st.integers(-1, 1)) if counted else -1,
-        bind_edges=draw(st.booleans()),
+    caps = [draw(st.integers(-1, 3)) if counted else -1 for _ in range(types)]
+    weekends = draw(st.integers(-1, 1)) if counted else -1
+    return drawn_spec(
+        draw, day_start, option_type, units, type_class, follows, caps, max_weekends=weekends
     )
-    option_cost = np.array([draw(st.integers(-5, 5)) for _ in option_type], dtype=float)
-    off_cost = np.array([draw(st.integers(0, 3)) for _ in range(days)], dtype=float)
-    return spec, option_cost, off_cost
 
 
-@SETTINGS
-@given(specs(counted=False))
-def test_without_counts_the_line_is_the_cheapest_there_is(case) -> None:
+@st.composite
+def weekend_specs(draw) -> tuple[LineSpec, np.ndarray, np.ndarray]:
+    """Up to two weeks starting on any weekday, at most one option a day (few enough lines
+    to enumerate), with a cap on the weekends and no other count."""
+    days = draw(st.integers(6, 15))
+    types = draw(st.integers(1, 2))
+    day_start, option_type = [0], []
+    for _ in range(days):
+        if draw(st.integers(0, 9)) < 7:
+            option_type.append(draw(st.integers(0, types - 1)))
+        day_start.append(len(option_type))
+    units = [draw(st.integers(1, 2)) for _ in range(types)]
+    follows = np.ones((types, types), dtype=np.bool_)
+    follows[types - 1, 0] = draw(st.booleans())
+    return drawn_spec(
+        draw,
+        day_start,
+        option_type,
+        units,
+        list(range(types)),
+        follows,
+        [-1] * types,
+        max_weekends=draw(st.integers(0, 2)),
+        first_weekday=draw(st.integers(0, 6)),
+    )
+
+
+def assert_cheapest(case, found: Line | None, tolerance: float) -> None:
+    """``found`` keeps every rule, its cost is its own, and no line is cheaper by more than
+    ``tolerance``; no line at all where none exists."""
     spec, option_cost, off_cost = case
-    found = best_line(spec, option_cost, off_cost)
     best = cheapest(spec, option_cost, off_cost)
     if best is None:
         assert found is None
@@ -147,15 +197,34 @@ def test_without_counts_the_line_is_the_cheapest_there_is(case) -> None:
     assert found is not None
     assert keeps_rules(spec, found.choice.tolist())
     assert found.cost == pytest.approx(cost_of(found.choice.tolist(), option_cost, off_cost))
-    # The tie-breaking noise may cost up to NOISE per day worked, never more.
-    assert found.cost <= best + NOISE * spec.days
+    assert found.cost <= best + tolerance
 
 
 @SETTINGS
-@given(specs(counted=True))
-def test_priced_counts_still_give_a_line_that_keeps_every_rule(case) -> None:
+@given(weekend_specs())
+def test_weekends_counted_in_the_state_give_the_cheapest_line(case) -> None:
+    # Counted rather than priced, the weekends bind exactly: the first recursion's line is
+    # the cheapest that keeps them (within its half unit of tie-breaking), with no price
+    # left on any count.
     spec, option_cost, off_cost = case
-    found = best_line(spec, option_cost, off_cost)
+    found = best_line(spec, option_cost, off_cost, weekend_states=True)
+    assert_cheapest(case, found, 0.5)
+    assert found is None or not found.prices.any()
+
+
+@SETTINGS
+@given(specs(counted=False))
+def test_without_counts_the_line_is_the_cheapest_there_is(case) -> None:
+    spec, option_cost, off_cost = case
+    # The tie-breaking noise may cost up to NOISE per day worked, never more.
+    assert_cheapest(case, best_line(spec, option_cost, off_cost), NOISE * spec.days)
+
+
+@SETTINGS
+@given(specs(counted=True), st.booleans())
+def test_priced_counts_still_give_a_line_that_keeps_every_rule(case, weekend_states) -> None:
+    spec, option_cost, off_cost = case
+    found = best_line(spec, option_cost, off_cost, weekend_states=weekend_states)
     if found is not None:
         assert keeps_rules(spec, found.choice.tolist())
         assert found.cost >= cheapest(spec, option_cost, off_cost)
