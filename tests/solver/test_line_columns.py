@@ -163,3 +163,15 @@ def test_a_root_far_too_slow_for_its_time_is_given_up_after_one_round() -> None:
     gen.run(time.perf_counter() + 60.0, rounds_needed=10**6)
     assert not gen.converged
     assert gen.rounds == 1
+
+
+def test_a_dive_prices_more_rounds_a_step_only_where_its_time_allows_them() -> None:
+    # No pace measured yet: the usual rounds.
+    assert line_columns._dive_rounds(10.0, 5, 0.0, 0) == line_columns.DIVE_ROUNDS
+    # 0.1 s a round, 5 people left, one a step: 10 s allow 20 rounds each, capped.
+    assert line_columns._dive_rounds(10.0, 5, 1.0, 10) == line_columns.DIVE_ROUNDS_MAX
+    # 2 s allow 4 rounds each.
+    assert line_columns._dive_rounds(2.0, 5, 1.0, 10) == 4
+    # Too little time for even the usual rounds: never fewer than those.
+    assert line_columns._dive_rounds(0.5, 5, 1.0, 10) == line_columns.DIVE_ROUNDS
+    assert line_columns._dive_rounds(10.0, 0, 1.0, 10) == line_columns.DIVE_ROUNDS
