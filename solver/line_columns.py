@@ -391,7 +391,7 @@ def dive(
             return None
         stepped = time.perf_counter()
         # Seconds and rounds of the dive's pricing so far: its pace.
-        priced, rounds = 0.0, 0
+        pricing_seconds, pricing_rounds = 0.0, 0
         while len(fixed) < len(s.people):
             # The last round's columns came after the last solve.
             if m.solve() is None:
@@ -421,10 +421,12 @@ def dive(
             gen.run(
                 deadline,
                 fixed,
-                _dive_rounds(deadline - began, len(s.people) - len(fixed), priced, rounds),
+                _dive_rounds(
+                    deadline - began, len(s.people) - len(fixed), pricing_seconds, pricing_rounds
+                ),
             )
-            priced += time.perf_counter() - began
-            rounds += gen.rounds - before
+            pricing_seconds += time.perf_counter() - began
+            pricing_rounds += gen.rounds - before
     return {e: pool.lines[e][k] for e, k in fixed.items()}
 
 
