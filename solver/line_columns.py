@@ -44,11 +44,6 @@ from solver.line_search import LineSearch, PersonLines
 IMPROVING = -1e-6
 # Weekend sets tried one by one, rather than weekends priced, up to this many per person.
 WEEKEND_SETS = 80
-# Weekends counted in the recursion's state (rather than priced) up to this many states per
-# class and run: (weekends + 1) x (units + 1) x days. Instance18's 12 weeks (6 weekends of
-# 12, 55 units) need 32,340; its pricing calls then take 1-20 ms against CP-SAT's 50-760 ms,
-# and 218 of 220 recorded calls are proved by the recursion alone (the model agreed on all).
-WEEKEND_STATES = 1_000_000
 # What a closed weekend's shift costs: more than any line's real cost.
 CLOSED = 1e9
 # Weight of the best point in the smoothed duals.
@@ -160,21 +155,23 @@ def price_lines(
     p: PersonLines, option_cost: np.ndarray, seed: int
 ) -> tuple[list[np.ndarray], bool]:
     """``p``'s cheapest lines by the recursion at ``option_cost``: one per set of weekends
-    where those are few (the others closed), else the one ``best_line`` finds with weekends
-    priced. And whether the cheapest of them is ``p``'s cheapest line (within the half unit
-    of the recursion's tie-breaking): so it is when every recursion ran with the minutes in
-    its state and found a line that keeps the counts with none of them priced, the optimum
-    of a relaxation that keeps the rules."""
+    where those are few (the others closed), else the one ``best_line`` finds with the
+    weekends counted in its state (or priced, where that state would be too large). And
+    whether the cheapest of them is ``p``'s cheapest line (within the half unit of the
+    recursion's tie-breaking): so it is when every recursion ran with the minutes in its
+    state and found a line that keeps the counts with none of them priced, the optimum of a
+    relaxation that keeps the rules."""
     spec = p.spec
     pairs = weekends(spec)
     allowed = spec.max_weekends
     exact = not relaxes(spec)
     if not 0 <= allowed < len(pairs) or math.comb(len(pairs), allowed) > WEEKEND_SETS:
-        # Too many sets to try: the weekends are counted in the recursion's state where
-        # that state stays small, so that only the types' counts are left to prices.
-        counted = (allowed + 1) * (spec.max_units + 1) * spec.days <= WEEKEND_STATES
+        # Too many sets to try: the weekends are counted in the recursion's state (where
+        # it stays small), so that only the types' counts are left to prices. On Instance18
+        # the calls then take 1-20 ms against CP-SAT's 50-760 ms, and 218 of 220 recorded
+        # calls are proved by the recursion alone (the model agreed on all).
         found = best_line(
-            spec, option_cost, p.off_cost, seed=seed, exact=exact, weekend_states=counted
+            spec, option_cost, p.off_cost, seed=seed, exact=exact, weekend_states=True
         )
         if found is None:
             return [], False
@@ -430,14 +427,14 @@ def dive(
     return {e: pool.lines[e][k] for e, k in fixed.items()}
 
 
-def _dive_rounds(left: float, free: int, priced: float, rounds: int) -> int:
+def _dive_rounds(left: float, free: int, pricing_seconds: float, pricing_rounds: int) -> int:
     """Pricing rounds for the next step of a dive: more than ``DIVE_ROUNDS`` where ``left``
     seconds allow that many for each of the ``free`` people still to fix, one a step, at the
     pace of the dive's rounds so far. On Instance18 (22 people, 12 weeks) the dive with three
     rounds a step ended in 10-13 s of its 28 s, 20-25 % above the root's linear program."""
-    if not rounds or not free:
+    if not pricing_rounds or not free:
         return DIVE_ROUNDS
-    affordable = int(left / (free * priced / rounds))
+    affordable = int(left / (free * pricing_seconds / pricing_rounds))
     return max(DIVE_ROUNDS, min(DIVE_ROUNDS_MAX, affordable))
 
 

@@ -40,6 +40,10 @@ NOISE = 1.0
 # instances: responses that fast reach a better roster in the same time (Instance21: 25,300
 # against 35,899 in 45 s), and no worse where all shifts have one length (Instance22).
 RELAX_MINUTES_ABOVE = 20_000
+# Weekends counted in the state (``weekend_states``) up to this many states per class and
+# run, (weekends + 1) x (units + 1) x days; above it they are priced. Instance18's 12 weeks
+# (6 weekends of 12, 55 units) need 32,340.
+WEEKEND_STATES = 1_000_000
 # Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
 # the cheaper line they look for differs from the one found by a few shifts at most.
 REFINE_ROUNDS = 3
@@ -124,9 +128,9 @@ def best_line(
     (unless not ``exact``: the caller has cheaper ways to try first).
 
     ``weekend_states``: the weekends worked are counted in the recursion's state rather than
-    priced, which makes the weekends exact at the cost of a state (max_weekends + 1) times
-    larger; the column generation's pricing wants that, where a priced count leaves its line
-    unproved.
+    priced (up to ``WEEKEND_STATES``), which makes the weekends exact at the cost of a state
+    (max_weekends + 1) times larger; the column generation's pricing wants that, where a
+    priced count leaves its line unproved.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
@@ -183,7 +187,11 @@ def _priced(
     # minutes) below the minimum; only the limited ones are priced.
     limits = np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
     # Weekends counted in the state are kept by the recursion itself, never priced.
-    counted = weekend_states and spec.max_weekends >= 0
+    counted = (
+        weekend_states
+        and spec.max_weekends >= 0
+        and (spec.max_weekends + 1) * (spec.max_units + 1) * days <= WEEKEND_STATES
+    )
     priced = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0 and not counted, relax, relax])
     price = prices.copy()
     if counted:
@@ -302,6 +310,17 @@ def _capacity(longest, runs, offs):  # pragma: no cover - compiled
         nxt = cur
         out[d] = cur[states - 1]
     return out
+
+
+@njit(cache=True, nogil=True)
+def _new_weekend(saturday, sunday, d, after_rest):  # pragma: no cover - compiled
+    """1 when work on day ``d`` begins a weekend worked, else 0: any Saturday, and a Sunday
+    unless it goes on from a Saturday worked (a run going on, ``after_rest`` false)."""
+    if saturday[d]:
+        return 1
+    if sunday[d] and (after_rest or d == 0 or not saturday[d - 1]):
+        return 1
+    return 0
 
 
 @njit(cache=True, nogil=True)
@@ -434,27 +453,20 @@ def _solve(
                         source_class[g, r, m] = bc
                         edge_source[g, r, m] = ev
                         edge_class[g, r, m] = ec
+        # Whether work today begins a weekend, after a rest and within a run: priced, or
+        # counted in the state.
+        weekend_rest = _new_weekend(saturday, sunday, d, True)
+        weekend_run = _new_weekend(saturday, sunday, d, False)
+        up_rest = weekend_rest if counting else 0
+        up_work = weekend_run if counting else 0
         # Work: each option of the day.
         for o in range(day_start[d], day_start[d + 1]):
             t = option_type[o]
             c_to = type_class[t]
             g = type_set[t]
             u = option_units[o] * wk
-            cost = option_cost[o]
-            if saturday[d]:
-                cost += weekend_price
-            # A Sunday whose Saturday was worked belongs to a weekend already priced.
-            from_rest = cost + (weekend_price if sunday[d] else 0.0)
-            from_work = cost + (
-                weekend_price if sunday[d] and (d == 0 or not saturday[d - 1]) else 0.0
-            )
-            # Weekends in the state: the day's work counts one where the price would be paid.
-            up_rest = 1 if counting and (saturday[d] or sunday[d]) else 0
-            up_work = (
-                1
-                if counting and (saturday[d] or (sunday[d] and (d == 0 or not saturday[d - 1])))
-                else 0
-            )
+            from_rest = option_cost[o] + weekend_price * weekend_rest
+            from_work = option_cost[o] + weekend_price * weekend_run
             packed = o * (classes + 1)
             if d == 0:
                 at = u + up_rest
@@ -545,10 +557,7 @@ def _solve(
             choice[d] = o
             m -= option_units[o] * wk
             if counting:
-                if src == 0 or d == 0:
-                    m -= 1 if saturday[d] or sunday[d] else 0
-                elif saturday[d] or (sunday[d] and not saturday[d - 1]):
-                    m -= 1
+                m -= _new_weekend(saturday, sunday, d, src == 0 or d == 0)
             if src == 0:
                 kind = 2
                 bc = offs - 1
