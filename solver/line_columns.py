@@ -7,11 +7,11 @@ extra are priced by its weights). Its duals say what one more person on each nee
 the group, and each person's best lines at those prices (the *pricing*) join the pool when they
 would lower the master's value.
 
-- The pricing is exact: each person's ``LineModel`` (CP-SAT) keeps every rule, counts included.
-  The recursion of ``line_dp``, which prices the counts, missed the best line of half the
-  people of the benchmark's Instance8 (by 10 % to 80 %) and left its master at 3,137 where the
-  exact pricing reaches 1,296.6 (optimum 1,300). Its lines still serve as hints and extra
-  columns; weekends, the count it prices worst, are tried set by set where the sets are few.
+- The pricing is exact. The recursion of ``line_dp`` keeps the weekends and the types' counts
+  in its state (where it stays small), so its line is the cheapest and is taken as it is;
+  where a count had to stay priced, each person's ``LineModel`` (CP-SAT) keeps every rule,
+  hinted with the recursion's line. With the counts priced, the recursion once missed the
+  best line of half the people of the benchmark's Instance8 (by 10 % to 80 %).
 - The duals are smoothed (Wentges): each round prices at a point between the master's duals
   and the best point seen by its Lagrangian value, which damps the swings that make column
   generation slow to converge.
@@ -25,8 +25,6 @@ from its optimum it was measured worse than the line search it began from.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import itertools
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -37,15 +35,11 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from solver.line_dp import best_line, relaxes
-from solver.line_model import LineModel, weekends
+from solver.line_model import LineModel
 from solver.line_search import LineSearch, PersonLines
 
 # A column joins the pool when its reduced cost is below this (costs are whole numbers).
 IMPROVING = -1e-6
-# Weekend sets tried one by one, rather than weekends priced, up to this many per person.
-WEEKEND_SETS = 80
-# What a closed weekend's shift costs: more than any line's real cost.
-CLOSED = 1e9
 # Weight of the best point in the smoothed duals.
 SMOOTHING = 0.6
 # A line weighing this much in the master's mix is taken as it is.
@@ -154,50 +148,28 @@ def master(s: LineSearch, pool: Pool) -> Master:
 def price_lines(
     p: PersonLines, option_cost: np.ndarray, seed: int
 ) -> tuple[list[np.ndarray], bool]:
-    """``p``'s cheapest lines by the recursion at ``option_cost``: one per set of weekends
-    where those are few (the others closed), else the one ``best_line`` finds with the
-    weekends counted in its state (or priced, where that state would be too large). And
-    whether the cheapest of them is ``p``'s cheapest line (within the half unit of the
-    recursion's tie-breaking): so it is when every recursion ran with the minutes in its
-    state and found a line that keeps the counts with none of them priced, the optimum of a
-    relaxation that keeps the rules."""
+    """``p``'s cheapest line by the recursion at ``option_cost``, with the weekends and the
+    types' counts kept in its state where it stays small (``best_line``'s ``count_states``);
+    and whether it is ``p``'s cheapest line (within the half unit of the recursion's
+    tie-breaking): so it is when the recursion ran with the minutes in its state and found a
+    line with no count priced, the optimum of a recursion that keeps every rule."""
     spec = p.spec
-    pairs = weekends(spec)
-    allowed = spec.max_weekends
     exact = not relaxes(spec)
-    if not 0 <= allowed < len(pairs) or math.comb(len(pairs), allowed) > WEEKEND_SETS:
-        # Too many sets to try: the weekends are counted in the recursion's state (where
-        # it stays small), so that only the types' counts are left to prices. On Instance18
-        # the calls then take 1-20 ms against CP-SAT's 50-760 ms, and 218 of 220 recorded
-        # calls are proved by the recursion alone (the model agreed on all).
-        found = best_line(
-            spec, option_cost, p.off_cost, seed=seed, exact=exact, weekend_states=True
-        )
-        if found is None:
-            return [], False
-        return [found.choice], exact and not found.prices.any()
-    free = dataclasses.replace(spec, max_weekends=-1)
-    option_day = np.repeat(np.arange(spec.days), np.diff(spec.day_start))
-    closing = [np.isin(option_day, pair) * CLOSED for pair in pairs]
-    out = []
-    proved = exact
-    for kept in itertools.combinations(range(len(pairs)), allowed):
-        cost = option_cost + sum(c for w, c in enumerate(closing) if w not in kept)
-        found = best_line(free, cost, p.off_cost, seed=seed, exact=exact)
-        # No line may mean none exists, or that the prices did not meet the counts.
-        proved = proved and found is not None and not found.prices.any()
-        # A line on a closed weekend means no line works only the kept ones.
-        if found is not None and (cost[found.choice[found.choice >= 0]] < CLOSED / 2).all():
-            out.append(found.choice)
-    return out, proved and bool(out)
+    # Counted rather than priced or tried set by set (as they were), the counts make every
+    # recorded call of Instance17's root proved by the recursion alone, in 1-5 ms; its root
+    # converged in 2.3 s (rounds of 0.1 s, not 2 s), and Instance14's in 7.5 s, not 24-26 s.
+    found = best_line(spec, option_cost, p.off_cost, seed=seed, exact=exact, count_states=True)
+    if found is None:
+        return [], False
+    return [found.choice], exact and not found.prices.any()
 
 
 class Generator:
     """Rounds of pricing against one master, with the duals smoothed.
 
-    With ``exact``, each person's line is priced by their ``LineModel`` (hinted with the
-    recursion's line until the recursion is seen to miss that person's best), unless the
-    recursion proves its own line the cheapest; otherwise by the recursion alone."""
+    With ``exact``, each person's line is the recursion's where it proves it the cheapest,
+    else their ``LineModel``'s (hinted with the cheaper of the recursion's line and the
+    model's last); otherwise the recursion's alone."""
 
     def __init__(
         self, s: LineSearch, pool: Pool, m: Master, mapper: Callable, *, exact: bool
@@ -211,8 +183,6 @@ class Generator:
         self.center_value = -math.inf
         self.rounds = 0
         self.converged = False
-        # People whose best line the recursion missed: the model alone prices them.
-        self.hard: set[str] = set()
         self.last: dict[str, np.ndarray] = {}
 
     def run(
@@ -342,19 +312,19 @@ class Generator:
         def reduced(line: np.ndarray) -> float:
             return line_cost(p, line) - point[p.option_need[line[line >= 0]]].sum()
 
-        lines, proved = ([], False) if e in self.hard else price_lines(p, cost, seed)
+        # The recursion runs for everyone every time: with the counts in its state it proves
+        # nearly every line (Instance18, seed 1: 2,433 of 2,436 calls), and a person it once
+        # missed, priced by the model alone from then on, took 225 model calls and 22.4 s.
+        lines, proved = price_lines(p, cost, seed)
         if proved:
             # The recursion's line is the model's optimum: the model would only confirm it.
-            # On Instance12 the root then called the model 846 times, not some 1,450, and
-            # converged in 18.6-20.8 s where it took 23-29 s (or ran out its time).
             return lines
-        hint = min(lines, key=reduced, default=self.last.get(e))
+        last = self.last.get(e)
+        hint = min([*lines, *([] if last is None else [last])], key=reduced, default=None)
         found = model.cheapest(cost, p.off_cost, hint=hint, seed=seed)
         if found is not None:
             self.last[e] = found
             lines.append(found)
-            if hint is None or reduced(found) < reduced(hint) - 1:
-                self.hard.add(e)
         return lines
 
 

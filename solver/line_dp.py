@@ -5,11 +5,11 @@ rules that bind one person are exact in the recursion: forbidden successions (th
 the class of yesterday's shift type), the longest and shortest runs of work and the shortest
 run of days off (the state keeps the current run's length), fixed days off (no option that day)
 and the total minutes over the horizon (the state keeps the minutes worked, in units of the
-lengths' greatest common divisor). Two limits are not states but prices, raised until the line
-keeps them (``best_line``): the most shifts of each type and the most weekends worked. Both
-are counts that the recursion would have to carry per type, and a price rarely needs more
-than a few rounds: a line found that way is exact; when none is, the caller falls back to an
-exact search.
+lengths' greatest common divisor). Two limits are counts: the most shifts of each type and
+the most weekends worked. By default they are prices, raised until the line keeps them
+(``best_line``), which rarely takes more than a few rounds but leaves the line unproved. With
+``count_states`` they are kept in the state too, where it stays small: exact, at the cost of
+a state (limit + 1) times larger per count.
 
 The recursion is compiled (numba): a year with a dozen shift types and every minute count is
 some ten million states, which an interpreted loop would take seconds to visit.
@@ -40,10 +40,10 @@ NOISE = 1.0
 # instances: responses that fast reach a better roster in the same time (Instance21: 25,300
 # against 35,899 in 45 s), and no worse where all shifts have one length (Instance22).
 RELAX_MINUTES_ABOVE = 20_000
-# Weekends counted in the state (``weekend_states``) up to this many states per class and
-# run, (weekends + 1) x (units + 1) x days; above it they are priced. Instance18's 12 weeks
-# (6 weekends of 12, 55 units) need 32,340.
-WEEKEND_STATES = 1_000_000
+# Counts kept in the state (``count_states``) up to this many states per class and run,
+# (weekends + 1) x (each type's cap + 1) x (units + 1) x days; above it they are priced.
+# Instance18's 12 weeks (6 weekends of 12, 55 units) need 32,340.
+COUNT_STATES = 1_000_000
 # Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
 # the cheaper line they look for differs from the one found by a few shifts at most.
 REFINE_ROUNDS = 3
@@ -107,7 +107,7 @@ def best_line(
     refine: int = REFINE_ROUNDS,
     rounds: int = PRICE_ROUNDS,
     exact: bool = True,
-    weekend_states: bool = False,
+    count_states: bool = False,
 ) -> Line | None:
     """The cheapest line that keeps every rule of ``spec``; None when none was found.
 
@@ -127,16 +127,18 @@ def best_line(
     found that way in a fraction of the time; only when none is does the exact recursion run
     (unless not ``exact``: the caller has cheaper ways to try first).
 
-    ``weekend_states``: the weekends worked are counted in the recursion's state rather than
-    priced (up to ``WEEKEND_STATES``), which makes the weekends exact at the cost of a state
-    (max_weekends + 1) times larger; the column generation's pricing wants that, where a
-    priced count leaves its line unproved.
+    ``count_states``: counts are kept in the recursion's state rather than priced, where it
+    stays within ``COUNT_STATES``: the weekends from the first recursion, each type's shifts
+    once its price was needed (a priced pass ended with a price on it), which makes those
+    counts exact at the cost of a state (limit + 1) times larger. The column generation's
+    pricing wants that, where a priced count leaves its line unproved.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
         prices = np.zeros(types + 3)
+    counted = np.zeros(types, dtype=np.bool_)
 
-    def priced(relax: bool, rounds: int) -> Line | None:
+    def priced(relax: bool, rounds: int) -> tuple[Line | None, np.ndarray]:
         return _priced(
             spec,
             option_cost,
@@ -146,23 +148,58 @@ def best_line(
             refine,
             rounds,
             relax=relax,
-            weekend_states=weekend_states,
+            weekends=count_states,
+            counted=counted,
         )
 
     found = None
     if relaxes(spec):
         # Rounds without minutes in the state are cheap: they get the full count.
-        found = priced(True, PRICE_ROUNDS)
+        found, _ = priced(True, PRICE_ROUNDS)
     elif not exact:
         return None
-    if found is None and exact:
-        found = priced(False, rounds)
+    if found is not None or not exact:
+        return found
+    found, prices = priced(False, rounds)
+    while count_states:
+        # The types whose prices the search needed, dearest first, join the state while it
+        # stays small enough; the search then goes on from the other prices.
+        wanted = [t for t in np.argsort(-prices[:types]) if prices[t] > 0 and not counted[t]]
+        added = False
+        for t in wanted:
+            counted[t] = True
+            if (
+                _radix(spec, count_states, counted) * (spec.max_units + 1) * spec.days
+                > COUNT_STATES
+            ):
+                counted[t] = False
+            else:
+                added = True
+        if not added:
+            break
+        found, prices = priced(False, rounds)
     return found
 
 
 def relaxes(spec: LineSpec) -> bool:
     """Whether ``best_line`` prices the total minutes before making them exact."""
     return spec.max_units * spec.days > RELAX_MINUTES_ABOVE
+
+
+def _weekends_counted(spec: LineSpec, weekends: bool) -> bool:
+    return (
+        weekends
+        and spec.max_weekends >= 0
+        and (spec.max_weekends + 1) * (spec.max_units + 1) * spec.days <= COUNT_STATES
+    )
+
+
+def _radix(spec: LineSpec, weekends: bool, counted: np.ndarray) -> int:
+    """How many values the counts kept in the state take together (1: none kept)."""
+    radix = spec.max_weekends + 1 if _weekends_counted(spec, weekends) else 1
+    for t in np.flatnonzero(counted):
+        radix *= int(spec.type_cap[t]) + 1
+    return radix
 
 
 def _priced(
@@ -175,8 +212,10 @@ def _priced(
     rounds: int,
     *,
     relax: bool,
-    weekend_states: bool = False,
-) -> Line | None:
+    weekends: bool,
+    counted: np.ndarray,
+) -> tuple[Line | None, np.ndarray]:
+    """``best_line``'s search at one setting: its line, and the prices it ended on."""
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7
     saturday = weekday == SATURDAY
@@ -186,15 +225,27 @@ def _priced(
     # Resources: the types, the weekends, the minutes above the maximum and (as negative
     # minutes) below the minimum; only the limited ones are priced.
     limits = np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
-    # Weekends counted in the state are kept by the recursion itself, never priced.
-    counted = (
-        weekend_states
-        and spec.max_weekends >= 0
-        and (spec.max_weekends + 1) * (spec.max_units + 1) * days <= WEEKEND_STATES
+    # Counts kept in the state are kept by the recursion itself, never priced: one digit
+    # each of the state's low part, the types' first and the weekends' last.
+    counted = counted & (spec.type_cap >= 0)
+    counts_weekends = _weekends_counted(spec, weekends)
+    limit = np.append(spec.type_cap, spec.max_weekends)
+    kept = np.append(counted, counts_weekends)
+    radix = int(np.prod(limit[kept] + 1))
+    step = np.zeros(types + 1, dtype=np.int64)
+    room = np.ones((types + 1, radix), dtype=np.bool_)
+    place = 1
+    for j in np.flatnonzero(kept):
+        step[j] = place
+        room[j] = (np.arange(radix) // place) % (limit[j] + 1) > 0
+        place *= int(limit[j]) + 1
+    priced = np.append(
+        (spec.type_cap >= 0) & ~counted,
+        [spec.max_weekends >= 0 and not counts_weekends, relax, relax],
     )
-    priced = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0 and not counted, relax, relax])
     price = prices.copy()
-    if counted:
+    price[:types][counted] = 0.0
+    if counts_weekends:
         price[types] = 0.0
     low = np.zeros(types + 3)
     high = np.full(types + 3, np.inf)
@@ -216,7 +267,7 @@ def _priced(
     for _ in range(rounds):
         if best is not None:
             if refine == 0:
-                return best
+                return best, best.prices
             refine -= 1
         cost = option_cost + noise + price[spec.option_type]
         if relax:
@@ -240,10 +291,13 @@ def _priced(
             0 if relax else spec.min_units,
             0 if relax else spec.max_units,
             spec.bind_edges,
-            spec.max_weekends + 1 if counted else 0,
+            radix,
+            step[types],
+            step[:types].copy(),
+            room,
         )
         if choice[0] == -2:
-            return best
+            return best, price if best is None else best.prices
         worked = choice[choice >= 0]
         total = int(units[worked].sum())
         used = np.append(
@@ -256,7 +310,7 @@ def _priced(
             if best is None or value < best.cost:
                 best = Line(choice, value, price.copy())
             if not ((price > 0) & (over < 0)).any():
-                return best
+                return best, best.prices
         noise = draws * NOISE
         raise_ = over > 0
         lower = (over < 0) & (price > 0)
@@ -272,7 +326,7 @@ def _priced(
             np.where(np.isinf(high), np.maximum(2 * price, start), (low + high) / 2),
             price,
         )
-    return best
+    return best, price if best is None else best.prices
 
 
 def _weekends(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:
@@ -324,6 +378,16 @@ def _new_weekend(saturday, sunday, d, after_rest):  # pragma: no cover - compile
 
 
 @njit(cache=True, nogil=True)
+def _fits(room, r, up, t, ts):  # pragma: no cover - compiled
+    """Whether counts ``r`` (a state's low part) can be reached by a step that begins a
+    weekend (``up`` above 0) or adds a shift of type ``t`` (counted: ``ts`` above 0): each
+    count stepped must be above 0 there."""
+    if up > 0 and not room[room.shape[0] - 1, r]:
+        return False
+    return ts == 0 or room[t, r]
+
+
+@njit(cache=True, nogil=True)
 def _solve(
     days,
     day_start,
@@ -343,19 +407,24 @@ def _solve(
     min_units,
     max_units,
     bind_edges,
-    weekend_states,
+    radix,
+    weekend_step,
+    type_step,
+    room,
 ):  # pragma: no cover - compiled; exercised through best_line
     """Forward recursion, then the path back. Returns the option per day (-1 off), or an
     array starting with -2 when no line keeps the exact rules.
 
-    With ``weekend_states`` K above 0 the weekends worked are in the state too, at most K - 1
-    of them: a state's index ``m`` packs the units (``m // K``) and the weekends (``m % K``),
-    so every rule below reads the units as before, scaled by K. At 0 they are not counted."""
+    Counts kept in the state (weekends worked, shifts of some types) share it with the units:
+    a state's index ``m`` packs the units (``m // radix``) and the counts (``m % radix``, one
+    digit each in mixed radix), so every rule below reads the units as before, scaled by
+    ``radix``. A weekend begun adds ``weekend_step``, a shift of type ``t`` ``type_step[t]``
+    (0: not counted); ``room[j, r]``: whether count ``j``'s digit (the types', then the
+    weekends') is above 0 in ``r``, so that a step onto ``r`` stays within its limit."""
     classes = set_member.shape[1]
     runs = max_run
     offs = min_off
-    counting = weekend_states > 0
-    wk = max(weekend_states, 1)
+    wk = radix
     width = (max_units + 1) * wk
     # Work states: (class, run length - 1, units); "edge" ones are runs that began on day 0
     # under open edges, held to the longest run but not the shortest.
@@ -457,20 +526,21 @@ def _solve(
         # counted in the state.
         weekend_rest = _new_weekend(saturday, sunday, d, True)
         weekend_run = _new_weekend(saturday, sunday, d, False)
-        up_rest = weekend_rest if counting else 0
-        up_work = weekend_run if counting else 0
+        up_rest = weekend_rest * weekend_step
+        up_work = weekend_run * weekend_step
         # Work: each option of the day.
         for o in range(day_start[d], day_start[d + 1]):
             t = option_type[o]
             c_to = type_class[t]
             g = type_set[t]
             u = option_units[o] * wk
+            ts = type_step[t]
             from_rest = option_cost[o] + weekend_price * weekend_rest
             from_work = option_cost[o] + weekend_price * weekend_run
             packed = o * (classes + 1)
             if d == 0:
-                at = u + up_rest
-                if u < width and up_rest < wk:
+                at = u + up_rest + ts
+                if at < width and _fits(room, at % wk, up_rest, t, ts):
                     if bind_edges:
                         if from_rest < new_work[c_to, 0, at]:
                             new_work[c_to, 0, at] = from_rest
@@ -479,22 +549,23 @@ def _solve(
                         new_edge[c_to, 0, at] = from_rest
                         pred_edge[0, c_to, 0, at] = packed
                 continue
-            lo_m = max(u + up_rest, low)
+            step = u + up_rest + ts
+            lo_m = max(step, low)
             # A new run after a long enough rest.
             for m in range(lo_m, high + 1):
-                if m % wk < up_rest:
+                if not _fits(room, m % wk, up_rest, t, ts):
                     continue
-                v = rest[offs - 1, m - u - up_rest] + from_rest
+                v = rest[offs - 1, m - step] + from_rest
                 if v < new_work[c_to, 0, m]:
                     new_work[c_to, 0, m] = v
                     pred_work[d, c_to, 0, m] = packed
             # A run going on (the cheapest predecessors hold yesterday's band only).
-            step = u + up_work
+            step = u + up_work + ts
             lo_m = max(max(u, low), prev_low + step)
             hi_m = min(high, prev_high + step)
             for r in range(runs - 1):
                 for m in range(lo_m, hi_m + 1):
-                    if m % wk < up_work:
+                    if not _fits(room, m % wk, up_work, t, ts):
                         continue
                     v = source[g, r, m - step] + from_work
                     if v < new_work[c_to, r + 1, m]:
@@ -502,7 +573,7 @@ def _solve(
                         pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
                 if d < runs:
                     for m in range(lo_m, hi_m + 1):
-                        if m % wk < up_work:
+                        if not _fits(room, m % wk, up_work, t, ts):
                             continue
                         v = edge_source[g, r, m - step] + from_work
                         if v < new_edge[c_to, r + 1, m]:
@@ -555,9 +626,8 @@ def _solve(
             o = p // (classes + 1)
             src = p % (classes + 1)
             choice[d] = o
-            m -= option_units[o] * wk
-            if counting:
-                m -= _new_weekend(saturday, sunday, d, src == 0 or d == 0)
+            m -= option_units[o] * wk + type_step[option_type[o]]
+            m -= _new_weekend(saturday, sunday, d, src == 0 or d == 0) * weekend_step
             if src == 0:
                 kind = 2
                 bc = offs - 1

@@ -8,12 +8,14 @@ caps, weekends) it must be the cheapest line there is, to within the tie-breakin
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from solver import line_dp
 from solver.line_dp import NOISE, Line, LineSpec, best_line, relaxes, units_of
 from tests.solver.helpers import examples
 
@@ -207,9 +209,35 @@ def test_weekends_counted_in_the_state_give_the_cheapest_line(case) -> None:
     # the cheapest that keeps them (within its half unit of tie-breaking), with no price
     # left on any count.
     spec, option_cost, off_cost = case
-    found = best_line(spec, option_cost, off_cost, weekend_states=True)
+    found = best_line(spec, option_cost, off_cost, count_states=True)
     assert_cheapest(case, found, 0.5)
     assert found is None or not found.prices.any()
+
+
+@examples(400)
+@given(specs(counted=True))
+def test_counts_kept_in_the_state_give_the_cheapest_line(case) -> None:
+    # A type's count joins the state once a priced pass needed its price: then no count is
+    # left priced, and the line is the cheapest that keeps them all. Costs spread wide, so
+    # that a line priced onto its counts (noise of up to NOISE an option) would miss it.
+    spec, option_cost, off_cost = case
+    option_cost, off_cost = 10 * option_cost, 10 * off_cost
+    found = best_line(spec, option_cost, off_cost, count_states=True)
+    assert_cheapest((spec, option_cost, off_cost), found, 0.5)
+    assert found is None or not found.prices.any()
+
+
+@SETTINGS
+@given(specs(counted=True))
+def test_counts_too_large_for_the_state_stay_priced_and_keep_every_rule(case) -> None:
+    # Past COUNT_STATES nothing joins the state: the counts are priced, and the line still
+    # keeps them (or none is found).
+    spec, option_cost, off_cost = case
+    with mock.patch.object(line_dp, "COUNT_STATES", 0):
+        found = best_line(spec, option_cost, off_cost, count_states=True)
+    if found is not None:
+        assert keeps_rules(spec, found.choice.tolist())
+        assert found.cost >= cheapest(spec, option_cost, off_cost)
 
 
 @SETTINGS
@@ -222,9 +250,9 @@ def test_without_counts_the_line_is_the_cheapest_there_is(case) -> None:
 
 @SETTINGS
 @given(specs(counted=True), st.booleans())
-def test_priced_counts_still_give_a_line_that_keeps_every_rule(case, weekend_states) -> None:
+def test_priced_counts_still_give_a_line_that_keeps_every_rule(case, count_states) -> None:
     spec, option_cost, off_cost = case
-    found = best_line(spec, option_cost, off_cost, weekend_states=weekend_states)
+    found = best_line(spec, option_cost, off_cost, count_states=count_states)
     if found is not None:
         assert keeps_rules(spec, found.choice.tolist())
         assert found.cost >= cheapest(spec, option_cost, off_cost)
