@@ -160,24 +160,29 @@ def best_line(
         return None
     if found is not None or not exact:
         return found
-    found, prices = priced(False, rounds)
-    while count_states:
-        # The types whose prices the search needed, dearest first, join the state while it
-        # stays small enough; the search then goes on from the other prices.
+    if not count_states:
+        return priced(False, rounds)[0]
+    # One recursion at a time: the types whose counts its line breaks (their prices raised)
+    # join the state while it stays small enough, and it runs again; only once no count it
+    # breaks can join does a full search price the others.
+    found, prices = priced(False, 1)
+    searched = False
+    while found is None or found.prices.any():
         wanted = [t for t in np.argsort(-prices[:types]) if prices[t] > 0 and not counted[t]]
         added = False
         for t in wanted:
             counted[t] = True
-            if (
-                _radix(spec, count_states, counted) * (spec.max_units + 1) * spec.days
-                > COUNT_STATES
-            ):
+            if _radix(spec, True, counted) * (spec.max_units + 1) * spec.days > COUNT_STATES:
                 counted[t] = False
             else:
                 added = True
-        if not added:
+        if added:
+            found, prices = priced(False, 1)
+        elif searched or not prices.any():
             break
-        found, prices = priced(False, rounds)
+        else:
+            found, prices = priced(False, rounds)
+            searched = True
     return found
 
 
