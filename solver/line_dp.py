@@ -450,6 +450,10 @@ def _solve(
     edge_source = np.full((sets, runs, width), INF)
     source_class = np.zeros((sets, runs, width), dtype=np.int64)
     edge_class = np.zeros((sets, runs, width), dtype=np.int64)
+    ended = np.empty(width)
+    fits_rest = np.empty(wk, dtype=np.bool_)
+    fits_work = np.empty(wk, dtype=np.bool_)
+    ended_from = np.zeros(width, dtype=np.int32)
     longest = np.zeros(days, dtype=np.int64)
     for d in range(days):
         for o in range(day_start[d], day_start[d + 1]):
@@ -467,66 +471,75 @@ def _solve(
         low = max(0, min_units - (after[d + 1] if d + 1 < days else 0)) * wk
         high = min(max_units, before[d]) * wk + wk - 1
         # Day off.
-        for m in range(low, high + 1):
-            if d == 0:
-                if m == 0:
-                    q = 0 if bind_edges else offs - 1
-                    new_rest[q, 0] = off_cost[0]
-                    pred_rest[0, q, 0] = -3
-                continue
-            # From work: a run ends; it must be long enough unless it began on day 0.
-            best = INF
-            src = -1
+        if d == 0:
+            if low == 0:
+                q = 0 if bind_edges else offs - 1
+                new_rest[q, 0] = off_cost[0]
+                pred_rest[0, q, 0] = -3
+        else:
+            # From work: a run ends; it must be long enough unless it began on day 0. The
+            # loops run over the units innermost, along the arrays (a run's candidates are
+            # met in the same order as over the classes innermost, so ties go the same way).
+            ended.fill(INF)
             for c in range(classes):
                 for r in range(runs):
-                    v = work[c, r, m]
-                    if r + 1 >= min_run and v < best:
-                        best = v
-                        src = (c * runs + r) * 2
-                    v = edge[c, r, m]
-                    if v < best:
-                        best = v
-                        src = (c * runs + r) * 2 + 1
-            if best < INF:
-                new_rest[0, m] = best + off_cost[d]
-                pred_rest[d, 0, m] = src
-            for q in range(1, offs):
-                v = rest[q - 1, m]
-                from_q = q - 1
-                if q == offs - 1 and rest[q, m] < v:
-                    v = rest[q, m]
-                    from_q = q
-                if v < INF:
-                    new_rest[q, m] = v + off_cost[d]
-                    pred_rest[d, q, m] = -(10 + from_q)
-            if offs == 1:
-                v = rest[0, m]
-                if v < INF and v + off_cost[d] < new_rest[0, m]:
-                    new_rest[0, m] = v + off_cost[d]
-                    pred_rest[d, 0, m] = -10
+                    if r + 1 >= min_run:
+                        at = (c * runs + r) * 2
+                        for m in range(low, high + 1):
+                            if work[c, r, m] < ended[m]:
+                                ended[m] = work[c, r, m]
+                                ended_from[m] = at
+                    # Runs begun on day 0 are at most ``runs`` days old.
+                    if d <= runs:
+                        at = (c * runs + r) * 2 + 1
+                        for m in range(low, high + 1):
+                            if edge[c, r, m] < ended[m]:
+                                ended[m] = edge[c, r, m]
+                                ended_from[m] = at
+            for m in range(low, high + 1):
+                if ended[m] < INF:
+                    new_rest[0, m] = ended[m] + off_cost[d]
+                    pred_rest[d, 0, m] = ended_from[m]
+                for q in range(1, offs):
+                    v = rest[q - 1, m]
+                    from_q = q - 1
+                    if q == offs - 1 and rest[q, m] < v:
+                        v = rest[q, m]
+                        from_q = q
+                    if v < INF:
+                        new_rest[q, m] = v + off_cost[d]
+                        pred_rest[d, q, m] = -(10 + from_q)
+                if offs == 1:
+                    v = rest[0, m]
+                    if v < INF and v + off_cost[d] < new_rest[0, m]:
+                        new_rest[0, m] = v + off_cost[d]
+                        pred_rest[d, 0, m] = -10
         # Yesterday's cheapest run of each length among the classes each type may follow:
         # computed once per set, not once per option.
         if d > 0:
             for g in range(sets):
                 for r in range(runs - 1):
                     for m in range(prev_low, prev_high + 1):
-                        bv = INF
-                        bc = -1
-                        ev = INF
-                        ec = -1
+                        source[g, r, m] = INF
+                        source_class[g, r, m] = -1
+                    for c in range(classes):
+                        if not set_member[g, c]:
+                            continue
+                        for m in range(prev_low, prev_high + 1):
+                            if work[c, r, m] < source[g, r, m]:
+                                source[g, r, m] = work[c, r, m]
+                                source_class[g, r, m] = c
+                    if d < runs:
+                        for m in range(prev_low, prev_high + 1):
+                            edge_source[g, r, m] = INF
+                            edge_class[g, r, m] = -1
                         for c in range(classes):
                             if not set_member[g, c]:
                                 continue
-                            if work[c, r, m] < bv:
-                                bv = work[c, r, m]
-                                bc = c
-                            if edge[c, r, m] < ev:
-                                ev = edge[c, r, m]
-                                ec = c
-                        source[g, r, m] = bv
-                        source_class[g, r, m] = bc
-                        edge_source[g, r, m] = ev
-                        edge_class[g, r, m] = ec
+                            for m in range(prev_low, prev_high + 1):
+                                if edge[c, r, m] < edge_source[g, r, m]:
+                                    edge_source[g, r, m] = edge[c, r, m]
+                                    edge_class[g, r, m] = c
         # Whether work today begins a weekend, after a rest and within a run: priced, or
         # counted in the state.
         weekend_rest = _new_weekend(saturday, sunday, d, True)
@@ -554,36 +567,52 @@ def _solve(
                         new_edge[c_to, 0, at] = from_rest
                         pred_edge[0, c_to, 0, at] = packed
                 continue
+            # Which counts (a state's low part) the option may step onto, looked up below as
+            # the units run on (a modulo per state cost more).
+            for j in range(wk):
+                fits_rest[j] = _fits(room, j, up_rest, t, ts)
+                fits_work[j] = _fits(room, j, up_work, t, ts)
             step = u + up_rest + ts
             lo_m = max(step, low)
             # A new run after a long enough rest.
+            j = lo_m % wk
             for m in range(lo_m, high + 1):
-                if not _fits(room, m % wk, up_rest, t, ts):
-                    continue
-                v = rest[offs - 1, m - step] + from_rest
-                if v < new_work[c_to, 0, m]:
-                    new_work[c_to, 0, m] = v
-                    pred_work[d, c_to, 0, m] = packed
+                if fits_rest[j]:
+                    v = rest[offs - 1, m - step] + from_rest
+                    if v < new_work[c_to, 0, m]:
+                        new_work[c_to, 0, m] = v
+                        pred_work[d, c_to, 0, m] = packed
+                j += 1
+                if j == wk:
+                    j = 0
             # A run going on (the cheapest predecessors hold yesterday's band only).
             step = u + up_work + ts
             lo_m = max(max(u, low), prev_low + step)
             hi_m = min(high, prev_high + step)
             for r in range(runs - 1):
+                j = lo_m % wk
                 for m in range(lo_m, hi_m + 1):
-                    if not _fits(room, m % wk, up_work, t, ts):
-                        continue
-                    v = source[g, r, m - step] + from_work
-                    if v < new_work[c_to, r + 1, m]:
-                        new_work[c_to, r + 1, m] = v
-                        pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
+                    if fits_work[j]:
+                        v = source[g, r, m - step] + from_work
+                        if v < new_work[c_to, r + 1, m]:
+                            new_work[c_to, r + 1, m] = v
+                            pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
+                    j += 1
+                    if j == wk:
+                        j = 0
                 if d < runs:
+                    j = lo_m % wk
                     for m in range(lo_m, hi_m + 1):
-                        if not _fits(room, m % wk, up_work, t, ts):
-                            continue
-                        v = edge_source[g, r, m - step] + from_work
-                        if v < new_edge[c_to, r + 1, m]:
-                            new_edge[c_to, r + 1, m] = v
-                            pred_edge[d, c_to, r + 1, m] = packed + edge_class[g, r, m - step] + 1
+                        if fits_work[j]:
+                            v = edge_source[g, r, m - step] + from_work
+                            if v < new_edge[c_to, r + 1, m]:
+                                new_edge[c_to, r + 1, m] = v
+                                pred_edge[d, c_to, r + 1, m] = (
+                                    packed + edge_class[g, r, m - step] + 1
+                                )
+                        j += 1
+                        if j == wk:
+                            j = 0
         prev_low = low
         prev_high = high
         work, new_work = new_work, work
