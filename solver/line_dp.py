@@ -393,6 +393,25 @@ def _fits(room, r, up, t, ts):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _cheapest_by_set(states, set_member, low, high, best, best_class):  # pragma: no cover
+    """Per set of classes, run length and units within ``low``..``high``: the cheapest of
+    ``states`` (classes x runs x units) among the set's classes, and which class it is (-1:
+    none). Over the units innermost, along the arrays; ties go to the first class."""
+    for g in range(set_member.shape[0]):
+        for r in range(states.shape[1] - 1):
+            for m in range(low, high + 1):
+                best[g, r, m] = INF
+                best_class[g, r, m] = -1
+            for c in range(set_member.shape[1]):
+                if not set_member[g, c]:
+                    continue
+                for m in range(low, high + 1):
+                    if states[c, r, m] < best[g, r, m]:
+                        best[g, r, m] = states[c, r, m]
+                        best_class[g, r, m] = c
+
+
+@njit(cache=True, nogil=True)
 def _solve(
     days,
     day_start,
@@ -517,29 +536,9 @@ def _solve(
         # Yesterday's cheapest run of each length among the classes each type may follow:
         # computed once per set, not once per option.
         if d > 0:
-            for g in range(sets):
-                for r in range(runs - 1):
-                    for m in range(prev_low, prev_high + 1):
-                        source[g, r, m] = INF
-                        source_class[g, r, m] = -1
-                    for c in range(classes):
-                        if not set_member[g, c]:
-                            continue
-                        for m in range(prev_low, prev_high + 1):
-                            if work[c, r, m] < source[g, r, m]:
-                                source[g, r, m] = work[c, r, m]
-                                source_class[g, r, m] = c
-                    if d < runs:
-                        for m in range(prev_low, prev_high + 1):
-                            edge_source[g, r, m] = INF
-                            edge_class[g, r, m] = -1
-                        for c in range(classes):
-                            if not set_member[g, c]:
-                                continue
-                            for m in range(prev_low, prev_high + 1):
-                                if edge[c, r, m] < edge_source[g, r, m]:
-                                    edge_source[g, r, m] = edge[c, r, m]
-                                    edge_class[g, r, m] = c
+            _cheapest_by_set(work, set_member, prev_low, prev_high, source, source_class)
+            if d < runs:
+                _cheapest_by_set(edge, set_member, prev_low, prev_high, edge_source, edge_class)
         # Whether work today begins a weekend, after a rest and within a run: priced, or
         # counted in the state.
         weekend_rest = _new_weekend(saturday, sunday, d, True)
