@@ -485,7 +485,10 @@ def _solve(
     prev_high = 0
     for d in range(days):
         new_work[:] = INF
-        new_edge[:] = INF
+        # No run begun on day 0 lasts past day ``runs``: once both buffers are clear, they
+        # stay so.
+        if d <= runs + 1:
+            new_edge[:] = INF
         new_rest[:] = INF
         low = max(0, min_units - (after[d + 1] if d + 1 < days else 0)) * wk
         high = min(max_units, before[d]) * wk + wk - 1
