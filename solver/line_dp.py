@@ -129,9 +129,9 @@ def best_line(
 
     ``count_states``: counts are kept in the recursion's state rather than priced, where it
     stays within ``COUNT_STATES``: the weekends from the first recursion, each type's shifts
-    once its price was needed (a priced pass ended with a price on it), which makes those
-    counts exact at the cost of a state (limit + 1) times larger. The column generation's
-    pricing wants that, where a priced count leaves its line unproved.
+    once a recursion's line breaks its cap, which makes those counts exact at the cost of a
+    state (limit + 1) times larger; only counts that cannot join are priced. The column
+    generation's pricing wants that, where a priced count leaves its line unproved.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
