@@ -138,13 +138,13 @@ def best_line(
         prices = np.zeros(types + 3)
     counted = np.zeros(types, dtype=np.bool_)
 
-    def priced(relax: bool, rounds: int) -> tuple[Line | None, np.ndarray]:
+    def priced(relax: bool, rounds: int, start: np.ndarray) -> tuple[Line | None, np.ndarray]:
         return _priced(
             spec,
             option_cost,
             off_cost,
             seed,
-            prices,
+            start,
             refine,
             rounds,
             relax=relax,
@@ -155,17 +155,17 @@ def best_line(
     found = None
     if relaxes(spec):
         # Rounds without minutes in the state are cheap: they get the full count.
-        found, _ = priced(True, PRICE_ROUNDS)
+        found, _ = priced(True, PRICE_ROUNDS, prices)
     elif not exact:
         return None
     if found is not None or not exact:
         return found
     if not count_states:
-        return priced(False, rounds)[0]
+        return priced(False, rounds, prices)[0]
     # One recursion at a time: the types whose counts its line breaks (their prices raised)
     # join the state while it stays small enough, and it runs again; only once no count it
     # breaks can join does a full search price the others.
-    found, prices = priced(False, 1)
+    found, prices = priced(False, 1, prices)
     searched = False
     while found is None or found.prices.any():
         wanted = [t for t in np.argsort(-prices[:types]) if prices[t] > 0 and not counted[t]]
@@ -177,11 +177,11 @@ def best_line(
             else:
                 added = True
         if added:
-            found, prices = priced(False, 1)
+            found, prices = priced(False, 1, prices)
         elif searched or not prices.any():
             break
         else:
-            found, prices = priced(False, rounds)
+            found, prices = priced(False, rounds, prices)
             searched = True
     return found
 
@@ -202,7 +202,7 @@ def _weekends_counted(spec: LineSpec, weekends: bool) -> bool:
 def _radix(spec: LineSpec, weekends: bool, counted: np.ndarray) -> int:
     """How many values the counts kept in the state take together (1: none kept)."""
     radix = spec.max_weekends + 1 if _weekends_counted(spec, weekends) else 1
-    for t in np.flatnonzero(counted):
+    for t in np.flatnonzero(counted & (spec.type_cap >= 0)):
         radix *= int(spec.type_cap[t]) + 1
     return radix
 
@@ -236,7 +236,7 @@ def _priced(
     counts_weekends = _weekends_counted(spec, weekends)
     limit = np.append(spec.type_cap, spec.max_weekends)
     kept = np.append(counted, counts_weekends)
-    radix = int(np.prod(limit[kept] + 1))
+    radix = _radix(spec, weekends, counted)
     step = np.zeros(types + 1, dtype=np.int64)
     room = np.ones((types + 1, radix), dtype=np.bool_)
     place = 1
@@ -409,6 +409,26 @@ def _cheapest_by_set(states, set_member, low, high, best, best_class):  # pragma
                     if states[c, r, m] < best[g, r, m]:
                         best[g, r, m] = states[c, r, m]
                         best_class[g, r, m] = c
+
+
+@njit(cache=True, nogil=True)
+def _extend_runs(
+    source, source_class, new, pred, g, r, c_to, lo_m, hi_m, step, fits, cost, packed
+):  # pragma: no cover - compiled
+    """Runs of ``r + 1`` days that go on with one option (of cost ``cost``, class ``c_to``,
+    ``packed`` in the predecessors) from yesterday's cheapest of set ``g``, onto states
+    ``lo_m``..``hi_m`` whose counts ``fits`` allows (``step`` back to the source)."""
+    wk = len(fits)
+    j = lo_m % wk
+    for m in range(lo_m, hi_m + 1):
+        if fits[j]:
+            v = source[g, r, m - step] + cost
+            if v < new[c_to, r + 1, m]:
+                new[c_to, r + 1, m] = v
+                pred[c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
+        j += 1
+        if j == wk:
+            j = 0
 
 
 @njit(cache=True, nogil=True)
@@ -592,29 +612,37 @@ def _solve(
             lo_m = max(max(u, low), prev_low + step)
             hi_m = min(high, prev_high + step)
             for r in range(runs - 1):
-                j = lo_m % wk
-                for m in range(lo_m, hi_m + 1):
-                    if fits_work[j]:
-                        v = source[g, r, m - step] + from_work
-                        if v < new_work[c_to, r + 1, m]:
-                            new_work[c_to, r + 1, m] = v
-                            pred_work[d, c_to, r + 1, m] = packed + source_class[g, r, m - step] + 1
-                    j += 1
-                    if j == wk:
-                        j = 0
+                _extend_runs(
+                    source,
+                    source_class,
+                    new_work,
+                    pred_work[d],
+                    g,
+                    r,
+                    c_to,
+                    lo_m,
+                    hi_m,
+                    step,
+                    fits_work,
+                    from_work,
+                    packed,
+                )
                 if d < runs:
-                    j = lo_m % wk
-                    for m in range(lo_m, hi_m + 1):
-                        if fits_work[j]:
-                            v = edge_source[g, r, m - step] + from_work
-                            if v < new_edge[c_to, r + 1, m]:
-                                new_edge[c_to, r + 1, m] = v
-                                pred_edge[d, c_to, r + 1, m] = (
-                                    packed + edge_class[g, r, m - step] + 1
-                                )
-                        j += 1
-                        if j == wk:
-                            j = 0
+                    _extend_runs(
+                        edge_source,
+                        edge_class,
+                        new_edge,
+                        pred_edge[d],
+                        g,
+                        r,
+                        c_to,
+                        lo_m,
+                        hi_m,
+                        step,
+                        fits_work,
+                        from_work,
+                        packed,
+                    )
         prev_low = low
         prev_high = high
         work, new_work = new_work, work

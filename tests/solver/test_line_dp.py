@@ -217,7 +217,7 @@ def test_weekends_counted_in_the_state_give_the_cheapest_line(case) -> None:
 @examples(400)
 @given(specs(counted=True))
 def test_counts_kept_in_the_state_give_the_cheapest_line(case) -> None:
-    # A type's count joins the state once a priced pass needed its price: then no count is
+    # A type's count joins the state once a recursion's line breaks its cap: then no count is
     # left priced, and the line is the cheapest that keeps them all. Costs spread wide, so
     # that a line priced onto its counts (noise of up to NOISE an option) would miss it.
     spec, option_cost, off_cost = case
