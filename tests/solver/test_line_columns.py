@@ -169,3 +169,64 @@ def test_a_dive_prices_more_rounds_a_step_only_where_its_time_allows_them() -> N
     # Too little time for even the usual rounds: never fewer than those.
     assert line_columns._dive_rounds(0.5, 5, 1.0, 10) == line_columns.DIVE_ROUNDS
     assert line_columns._dive_rounds(10.0, 0, 1.0, 10) == line_columns.DIVE_ROUNDS
+
+
+class _FailsOnce:
+    """A GLOP solver whose next solve reports ABNORMAL, as a warm GLOP now and then does."""
+
+    def __init__(self, lp) -> None:
+        self.lp = lp
+        self.failed = False
+
+    def Solve(self) -> int:
+        if not self.failed:
+            self.failed = True
+            return line_columns.pywraplp.Solver.ABNORMAL
+        return self.lp.Solve()
+
+    def __getattr__(self, name: str):
+        return getattr(self.lp, name)
+
+
+def test_a_master_its_warm_solver_calls_abnormal_is_solved_cold() -> None:
+    gen = generator(instance1())
+    gen.run(time.perf_counter() + 60.0)
+    m = gen.m
+    before = m.solve()
+    assert before is not None
+    m.lp = _FailsOnce(m.lp)
+    after = m.solve()
+    assert after is not None, "one ABNORMAL solve lost the master"
+    assert not isinstance(m.lp, _FailsOnce), "the master was not rebuilt"
+    assert after[0] == before[0]
+    # The rebuilt program still answers to the master's columns and rows.
+    e = next(iter(m.columns))
+    k = int(np.argmax(m.weights(e)))
+    m.fix(e, k)
+    fixed = m.solve()
+    assert fixed is not None and m.weights(e)[k] == 1.0
+    assert fixed[0] >= after[0] - 1e-6
+    assert set(fixed[2]) == set(m.convexity)
+
+
+def test_a_dive_far_above_its_root_dives_again_and_keeps_its_best_roster(monkeypatch) -> None:
+    # The first descent is made to come out far above the root; the dive goes on from the
+    # root with its fixes undone, and keeps the better of the rosters.
+    found = instance1()
+    descend = line_columns._descend
+    values: list[float] = []
+    lowered: list[int] = []
+
+    def descend_badly_first(s, m, gen, deadline, jitter):
+        lowered.append(sum(v.lb() > 0 for vs in m.columns.values() for v in vs))
+        fixed, value = descend(s, m, gen, deadline, jitter)
+        values.append(value)
+        return fixed, (value + 10_000 if len(values) == 1 else value)
+
+    monkeypatch.setattr(line_columns, "_descend", descend_badly_first)
+    dived = line_columns.dive(found, time.perf_counter() + 30.0)
+    assert dived is not None
+    assert 2 <= len(values) <= line_columns.DIVES, "a dive far above its root did not dive again"
+    assert set(lowered) == {0}, "a dive began with the last one's people fixed"
+    found.adopt(dived)
+    assert found.objective() == min(values[1:])
