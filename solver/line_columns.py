@@ -19,7 +19,9 @@ would lower the master's value.
 The *dive* turns the master into a roster: each step fixes the people whose mix is one line,
 and a tenth of the others, the heaviest lines first; a few rounds of pricing follow, and so on
 until everyone has a line. It only starts from a master that converged: from one still far
-from its optimum it was measured worse than the line search it began from.
+from its optimum it was measured worse than the line search it began from. A dive that ends
+well above the master, with time left, starts again from the root in another order, and the
+best of its rosters is kept.
 """
 
 from __future__ import annotations
