@@ -16,7 +16,7 @@ from solver.serialization import (
     result_from_dict,
     result_to_dict,
 )
-from solver.solve import solve
+from solver.solve import LINES_FINAL_RESERVE, lines_final_reserve, solve
 from solver.testing import SIZES, Size, at, block, generate, person, small_problem, with_previous
 from tests.solver.helpers import solved
 
@@ -113,3 +113,13 @@ def test_checker_shares_no_code_with_the_model():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("solver"):
                 assert node.module in allowed or node.module.startswith("solver.checker"), path
+
+
+def test_the_lines_leave_a_slow_model_the_time_its_roster_needs() -> None:
+    # Turning the lines' roster into a solution grows with the model: a model that took a
+    # third of the minute to build keeps more than the fixed share back, a quick one the share.
+    assert lines_final_reserve(60.0, 1.0) == LINES_FINAL_RESERVE
+    slow = lines_final_reserve(60.0, 20.0)
+    assert slow > LINES_FINAL_RESERVE
+    assert slow * 60.0 >= 0.6 * 20.0 - 1e-9
+    assert lines_final_reserve(60.0, 600.0) == 1.0
