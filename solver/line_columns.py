@@ -17,11 +17,11 @@ would lower the master's value.
   generation slow to converge.
 
 The *dive* turns the master into a roster: each step fixes the people whose mix is one line,
-and a tenth of the others, the heaviest lines first; a few rounds of pricing follow, and so on
-until everyone has a line. It only starts from a master that converged: from one still far
-from its optimum it was measured worse than the line search it began from. A dive that ends
-well above the master, with time left, starts again from the root in another order, and the
-best of its rosters is kept.
+and as few of the others as its time allows (one at best), the heaviest lines first; a few
+rounds of pricing follow, and so on until everyone has a line. It only starts from a master
+that converged: from one still far from its optimum it was measured worse than the line
+search it began from. A dive that ends well above the master, with time left, starts again
+from the root in another order, and the best of its rosters is kept.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class Master:
         """The value, the cover's duals and each person's dual; None if not solved."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             # GLOP, warm from its last basis, now and then calls a master ABNORMAL that it
-            # solves cold (seen in one dive of three on Instance8, which was then lost).
+            # solves cold (four runs of six on Instance8 met one; the dive was lost before).
             self._cold()
             if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                 return None
