@@ -118,27 +118,28 @@ class Master:
 
     def solve(self) -> tuple[float, np.ndarray, dict[str, float]] | None:
         """The value, the cover's duals and each person's dual; None if not solved."""
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            # GLOP, warm from its last basis, now and then calls a master ABNORMAL that it
-            # solves cold (four runs of six on Instance8 met one; the dive was lost before).
-            self._cold()
-            if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-                return None
+        # GLOP, warm from its last basis, now and then calls a master ABNORMAL that it solves
+        # cold (four runs of six on Instance8 met one; the dive was lost before).
+        optimal = pywraplp.Solver.OPTIMAL
+        if self.lp.Solve() != optimal and (not self._cold() or self.lp.Solve() != optimal):
+            return None
         duals = np.array([c.dual_value() for c in self.cover])
         mu = {e: c.dual_value() for e, c in self.convexity.items()}
         return self.lp.Objective().Value(), duals, mu
 
-    def _cold(self) -> None:
-        """The same program in a new solver, which starts with no basis."""
+    def _cold(self) -> bool:
+        """The same program in a new solver, which starts with no basis; whether it loaded."""
         proto = linear_solver_pb2.MPModelProto()
         self.lp.ExportModelToProto(proto)
         lp = pywraplp.Solver.CreateSolver("GLOP")
-        lp.LoadModelFromProto(proto)
+        if lp.LoadModelFromProto(proto):
+            return False  # Its error message: the master stays as it was.
         variables, constraints = lp.variables(), lp.constraints()
         self.columns = {e: [variables[v.index()] for v in vs] for e, vs in self.columns.items()}
         self.convexity = {e: constraints[c.index()] for e, c in self.convexity.items()}
         self.cover = [constraints[c.index()] for c in self.cover]
         self.lp = lp
+        return True
 
     def fix(self, e: str, k: int) -> None:
         self.columns[e][k].SetLb(1.0)
