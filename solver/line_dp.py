@@ -42,8 +42,12 @@ NOISE = 1.0
 RELAX_MINUTES_ABOVE = 20_000
 # Counts kept in the state (``count_states``) up to this many states per class and run,
 # (weekends + 1) x (each type's cap + 1) x (units + 1) x days; above it they are priced.
-# Instance18's 12 weeks (6 weekends of 12, 55 units) need 32,340.
-COUNT_STATES = 1_000_000
+# Instance18's 12 weeks (6 weekends of 12, 55 units) need 32,340. At 1,000,000, a quarter of
+# Instance19's calls (6 weekends, 216 units, one type capped at 12: 1,658,748) were left to
+# CP-SAT at some 0.26 s each, and its root stalled at 4,015 after 29 s; at 4,000,000 the
+# recursion proves every call (some 19 ms each) and the root reaches 3,158-3,209 (optimum
+# 3,149). The predecessor arrays grow with it: up to some 0.2 GB a call.
+COUNT_STATES = 4_000_000
 # Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
 # the cheaper line they look for differs from the one found by a few shifts at most.
 REFINE_ROUNDS = 3

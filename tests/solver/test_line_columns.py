@@ -99,6 +99,19 @@ def test_the_dive_roster_keeps_every_rule_and_its_value_is_the_model_objective(
     assert check(problem, extract_roster(ctx, full)) == []
 
 
+def test_the_recursion_proves_every_line_of_instance19_when_every_need_is_short() -> None:
+    # Each of Instance19's people with a type capped (6 weekends, up to 216 units, a cap of
+    # 12: some 1.7 million states) is priced by the recursion with the count in its state,
+    # not left to CP-SAT (3 of its 40 people were, at COUNT_STATES of a million).
+    s = line_search.start(objective_context(to_problem(load_benchmark(19))))
+    unproved = [
+        e
+        for e, p in s.people.items()
+        if not line_columns.price_lines(p, p.request_cost - 100.0, seed=0)[1]
+    ]
+    assert unproved == []
+
+
 def instance1() -> line_search.LineSearch:
     """Instance1 (2 weeks, 8 people, optimum 607) with a line search's first roster."""
     found = line_search.search(
@@ -230,3 +243,27 @@ def test_a_dive_far_above_its_root_dives_again_and_keeps_its_best_roster(monkeyp
     assert set(lowered) == {0}, "a dive began with the last one's people fixed"
     found.adopt(dived)
     assert found.objective() == min(values[1:])
+
+
+def test_a_root_out_of_time_dives_only_from_a_master_well_below_the_lines(monkeypatch) -> None:
+    # The root is stopped after three rounds, not converged: the dive goes on only when its
+    # master is UNCONVERGED_DIVE of the lines' value or less.
+    found = instance1()
+    lines_value = found.objective()
+    run = line_columns.Generator.run
+    roots: list[float] = []
+
+    def out_of_time(self, deadline, fixed=None, max_rounds=None, gap=0.0, rounds_needed=0):
+        if fixed:
+            return run(self, deadline, fixed, max_rounds, gap, rounds_needed)
+        value = run(self, deadline, fixed, 3, gap, rounds_needed)
+        self.converged = False
+        roots.append(value)
+        return value
+
+    monkeypatch.setattr(line_columns.Generator, "run", out_of_time)
+    for share in (0.0, 1.0, line_columns.UNCONVERGED_DIVE):
+        monkeypatch.setattr(line_columns, "UNCONVERGED_DIVE", share)
+        dived = line_columns.dive(found, time.perf_counter() + 30.0)
+        assert (dived is not None) == (roots[-1] <= share * lines_value)
+    assert roots[1] <= lines_value, "the master is above the lines it started from"
