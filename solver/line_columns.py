@@ -65,11 +65,6 @@ DIVE_ROUNDS_MAX = 10
 REDIVE_PACE = 1.5
 DIVE_JITTER = 0.3
 DIVES = 8
-# A root out of time still dives when its master is this share of the lines' value or less:
-# the dive's roster, however far above the master, gives CP-SAT's last seconds a better
-# start than the lines' local optimum (Instance19, seeds 0-2, master 3,158-3,175 against
-# lines of some 5,000: 3,928, 4,582 and 3,567, against 4,063, 4,389 and 4,280 without).
-UNCONVERGED_DIVE = 0.9
 
 
 @dataclass(slots=True)
@@ -377,8 +372,7 @@ def dive(
 
     None when the root's pricing has not converged by ``root_deadline``, or its first rounds
     show it will not (a dive from a master that far from its optimum was measured worse than
-    the line search it started from), unless its master is already ``UNCONVERGED_DIVE`` of
-    the lines' value or less. When
+    the line search it started from). When
     ``deadline`` comes, everyone not yet fixed takes their heaviest line at once."""
     pool = Pool()
     for e, line in s.lines.items():
@@ -391,7 +385,7 @@ def dive(
             gap=ROOT_GAP if exact else 0.0,
             rounds_needed=ROOT_ROUNDS,
         )
-        if root is None or (not gen.converged and root > UNCONVERGED_DIVE * s.objective()):
+        if not gen.converged or root is None:
             return None
         best: dict[str, int] = {}
         best_value = math.inf

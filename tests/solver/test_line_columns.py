@@ -244,26 +244,3 @@ def test_a_dive_far_above_its_root_dives_again_and_keeps_its_best_roster(monkeyp
     found.adopt(dived)
     assert found.objective() == min(values[1:])
 
-
-def test_a_root_out_of_time_dives_only_from_a_master_well_below_the_lines(monkeypatch) -> None:
-    # The root is stopped after three rounds, not converged: the dive goes on only when its
-    # master is UNCONVERGED_DIVE of the lines' value or less.
-    found = instance1()
-    lines_value = found.objective()
-    run = line_columns.Generator.run
-    roots: list[float] = []
-
-    def out_of_time(self, deadline, fixed=None, max_rounds=None, gap=0.0, rounds_needed=0):
-        if fixed:
-            return run(self, deadline, fixed, max_rounds, gap, rounds_needed)
-        value = run(self, deadline, fixed, 3, gap, rounds_needed)
-        self.converged = False
-        roots.append(value)
-        return value
-
-    monkeypatch.setattr(line_columns.Generator, "run", out_of_time)
-    for share in (0.0, 1.0, line_columns.UNCONVERGED_DIVE):
-        monkeypatch.setattr(line_columns, "UNCONVERGED_DIVE", share)
-        dived = line_columns.dive(found, time.perf_counter() + 30.0)
-        assert (dived is not None) == (roots[-1] <= share * lines_value)
-    assert roots[1] <= lines_value, "the master is above the lines it started from"
