@@ -243,4 +243,3 @@ def test_a_dive_far_above_its_root_dives_again_and_keeps_its_best_roster(monkeyp
     assert set(lowered) == {0}, "a dive began with the last one's people fixed"
     found.adopt(dived)
     assert found.objective() == min(values[1:])
-
