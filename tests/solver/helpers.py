@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from solver.benchmarks.curtois import Instance, curtois_dir, load_benchmark
 from solver.checker import check
 from solver.model import ModelContext
 from solver.objective import build_objective
@@ -16,6 +17,14 @@ from solver.problem import Problem
 from solver.roster import Assignment, Roster, SolveResult, SolveStatus
 from solver.solve import solve
 from solver.testing import Size, generate
+
+
+def benchmark_or_skip(number: int) -> Instance:
+    """Curtois instance ``number``; the test skips when the shared benchmark folder, which
+    lives outside the repository, is not there."""
+    if not (curtois_dir() / f"Instance{number}.txt").is_file():
+        pytest.skip(f"Curtois benchmark files not found in {curtois_dir()}")
+    return load_benchmark(number)
 
 
 def use_cp_solver(

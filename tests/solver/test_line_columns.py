@@ -15,14 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solver import line_columns, line_search
-from solver.benchmarks.curtois import load_benchmark
 from solver.benchmarks.rota import to_problem
 from solver.checker import check
 from solver.greedy import fixed_solve, week_hints
 from solver.line_search import PersonLines
 from solver.problem import Problem
 from solver.report import extract_roster
-from tests.solver.helpers import examples, objective_context
+from tests.solver.helpers import benchmark_or_skip, examples, objective_context
 from tests.solver.test_line_dp import cheapest, cost_of, keeps_rules, specs, weekend_specs
 from tests.solver.test_line_search import rotas
 
@@ -103,7 +102,7 @@ def test_the_recursion_proves_every_line_of_instance19_when_every_need_is_short(
     # Each of Instance19's people with a type capped (6 weekends, up to 216 units, a cap of
     # 12: some 1.7 million states) is priced by the recursion with the count in its state,
     # not left to CP-SAT (3 of its 40 people were, at COUNT_STATES of a million).
-    s = line_search.start(objective_context(to_problem(load_benchmark(19))))
+    s = line_search.start(objective_context(to_problem(benchmark_or_skip(19))))
     unproved = [
         e
         for e, p in s.people.items()
@@ -115,7 +114,7 @@ def test_the_recursion_proves_every_line_of_instance19_when_every_need_is_short(
 def instance1() -> line_search.LineSearch:
     """Instance1 (2 weeks, 8 people, optimum 607) with a line search's first roster."""
     found = line_search.search(
-        objective_context(to_problem(load_benchmark(1))), time.perf_counter() + 0.5
+        objective_context(to_problem(benchmark_or_skip(1))), time.perf_counter() + 0.5
     )
     assert found is not None
     return found

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver import line_columns, line_search, solve
-from solver.benchmarks.curtois import load_benchmark
 from solver.benchmarks.evaluator import evaluate
 from solver.benchmarks.rota import to_lines, to_problem
 from solver.checker import check
@@ -27,7 +26,7 @@ from solver.problem import Problem, ShiftRequest, SolveParameters
 from solver.report import extract_roster
 from solver.roster import SolveStatus
 from solver.testing import Size, generate
-from tests.solver.helpers import examples, objective_context, use_cp_solver
+from tests.solver.helpers import benchmark_or_skip, examples, objective_context, use_cp_solver
 from tests.solver.test_checker_horizon import rota, worker
 
 SMALL = examples(15)
@@ -116,7 +115,7 @@ def test_weekly_plans_under_french_law_are_not_for_lines() -> None:
 
 def test_on_a_benchmark_instance_the_search_value_is_the_evaluators() -> None:
     # Instance4 (4 weeks, 10 people): the evaluator shares no code with the search.
-    instance = load_benchmark(4)
+    instance = benchmark_or_skip(4)
     ctx = objective_context(to_problem(instance))
     found = line_search.search(ctx, time.perf_counter() + 3)
     assert found is not None
@@ -130,7 +129,7 @@ def test_on_a_benchmark_instance_the_search_value_is_the_evaluators() -> None:
 def instance1_by_lines() -> Problem:
     """The benchmark's Instance1 (optimum 607), solved with the lines first, in 6 s."""
     params = SolveParameters(time_limit_seconds=6, num_workers=2, decomposition=False)
-    return to_problem(load_benchmark(1), parameters=replace(params, line_share=0.5))
+    return to_problem(benchmark_or_skip(1), parameters=replace(params, line_share=0.5))
 
 
 def test_solve_hands_the_lines_roster_to_the_search() -> None:
@@ -148,7 +147,7 @@ def test_the_columns_run_only_where_their_root_can_converge(monkeypatch) -> None
 
     monkeypatch.setattr(line_columns, "dive", dive)
     params = SolveParameters(time_limit_seconds=4, num_workers=2, decomposition=False)
-    problem = to_problem(load_benchmark(1), parameters=params)
+    problem = to_problem(benchmark_or_skip(1), parameters=params)
     assert solve(problem).objective is not None
     assert len(dives) == 1
     monkeypatch.setattr(solve_module, "COLUMNS_MAX_CANDIDATES", 50)
