@@ -19,11 +19,16 @@ from solver.solve import solve
 from solver.testing import Size, generate
 
 
-def benchmark_or_skip(number: int) -> Instance:
-    """Curtois instance ``number``; the test skips when the shared benchmark folder, which
-    lives outside the repository, is not there."""
+def skip_without_benchmark(number: int = 1) -> None:
+    """Skip the test when Curtois instance ``number`` is not in the shared benchmark folder,
+    which lives outside the repository."""
     if not (curtois_dir() / f"Instance{number}.txt").is_file():
         pytest.skip(f"Curtois benchmark files not found in {curtois_dir()}")
+
+
+def benchmark_or_skip(number: int) -> Instance:
+    """Curtois instance ``number``; the test skips without it (``skip_without_benchmark``)."""
+    skip_without_benchmark(number)
     return load_benchmark(number)
 
 

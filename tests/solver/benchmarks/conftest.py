@@ -7,15 +7,15 @@ from functools import cache
 
 import pytest
 
-from solver.benchmarks.curtois import Instance, curtois_dir, load_benchmark
+from solver.benchmarks.curtois import Instance, load_benchmark
+from tests.solver.helpers import skip_without_benchmark
 
 
 @pytest.fixture
 def benchmark() -> Callable[[int], Instance]:
     """Load instance n; skip when the shared benchmark folder is not there (it lives in
     ``../shared/benchmarks/curtois`` or ``$PARTAGE_CURTOIS_DIR``, not in the repository)."""
-    if not (curtois_dir() / "Instance1.txt").is_file():
-        pytest.skip(f"Curtois benchmark files not found in {curtois_dir()}")
+    skip_without_benchmark()
     return _cached_load
 
 
