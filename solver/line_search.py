@@ -188,7 +188,10 @@ class LineSearch:
         for k in range(0, len(people), 2):
             pair = people[k : k + 2]
             jobs = [pool.submit(self.propose, e, self.seeds()) for e in pair]
-            gains += sum(self.apply(e, job.result()) for e, job in zip(pair, jobs, strict=True))
+            # Every proposal is in before the first is applied: a proposal still running
+            # would read the cover while ``apply`` changes it.
+            found = [job.result() for job in jobs]
+            gains += sum(self.apply(e, f) for e, f in zip(pair, found, strict=True))
         return gains
 
     def seeds(self) -> list[int]:

@@ -8,7 +8,9 @@ roster that breaks a rule. Both are checked on generated rotas.
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -270,3 +272,34 @@ def test_a_line_of_equal_value_is_kept_only_when_moving_sideways() -> None:
         assert not s.apply("a", Line(on_n0, 0.0, np.zeros(0)))  # no gain either way
         assert needs_of(s, ids, "a") == (["N0"] if sideways else ["D0"])
         assert s.objective() == 100
+
+
+def test_two_responses_at_a_time_are_both_proposed_against_the_same_roster(
+    monkeypatch,
+) -> None:
+    # a has no line: applied first, it always goes in. b's proposal, slower, must still see
+    # the roster without it (a proposal reading the cover while ``apply`` changes it made
+    # the threaded search differ from run to run).
+    s, _ = two_needs_one_taker_each(b_works_days=True)
+    s.remove("a")
+    before = s.cover.people.copy()
+    seen: dict[str, np.ndarray] = {}
+    a_proposed = threading.Event()
+    propose = line_search.LineSearch.propose
+
+    def slow_b(self: line_search.LineSearch, e: str, seeds: list[int], bonus=None):
+        if e == "b":
+            # Time enough for a's line to go in, were it applied before b's proposal ends.
+            a_proposed.wait(10)
+            time.sleep(0.3)
+        seen[e] = self.cover.people.copy()
+        found = propose(self, e, seeds, bonus)
+        if e == "a":
+            a_proposed.set()
+        return found
+
+    monkeypatch.setattr(line_search.LineSearch, "propose", slow_b)
+    with ThreadPoolExecutor(2) as pool:
+        s.respond_all(["a", "b"], pool)
+    assert "a" in s.lines
+    assert (seen["a"] == before).all() and (seen["b"] == before).all()
