@@ -102,9 +102,13 @@ class Cover:
         self.people = np.zeros(len(self.headcount), dtype=np.int64)
 
     def value(self) -> float:
+        return float(sum(self.parts()))
+
+    def parts(self) -> tuple[int, int]:
+        """The weighted people missing, and the weighted extra people."""
         short = np.maximum(self.headcount - self.people, 0)
         extra = np.maximum(self.people - self.headcount, 0)
-        return float((short * self.weight_under).sum() + (extra * self.weight_over).sum())
+        return int((short * self.weight_under).sum()), int((extra * self.weight_over).sum())
 
     def marginal(self, needs: np.ndarray, people: np.ndarray) -> np.ndarray:
         """What one more person on each of ``needs`` changes, ``people`` being on each need
@@ -134,6 +138,15 @@ class LineSearch:
 
     def objective(self) -> float:
         return self.cover.value() + sum(self.costs.values())
+
+    def penalties(self) -> dict[str, int]:
+        """The objective by the soft rules' names (``solver.rules.soft``)."""
+        under, over = self.cover.parts()
+        return {
+            "uncovered": under,
+            "over_cover": over,
+            "shift_requests": round(sum(self.costs.values())),
+        }
 
     def chosen(self) -> Chosen:
         out: Chosen = {}

@@ -165,11 +165,15 @@ class ModelContext:
         employee_ids: Collection[str] | None = None,
         shared: ModelContext | None = None,
         links: bool | None = None,
+        lines_only: bool = False,
     ) -> None:
         """``employee_ids`` models only those employees (a column generation's pricing
         model); ``shared`` lends its index and slot table instead of building them again.
         ``links``: whether the needs' people missing and extra are modelled (by default only
-        when every employee is; a neighbourhood of a few employees wants them too)."""
+        when every employee is; a neighbourhood of a few employees wants them too).
+        ``lines_only``: only who may take which slot, day by day, as the line search reads
+        it: items without literals, and no rule, cover or objective in the model (a year-long
+        rota's full model took 20 s of a minute, for a search that never ran on it)."""
         self.problem = problem
         self.employee_ids = None if employee_ids is None else frozenset(employee_ids)
         self.links = employee_ids is None if links is None else links
@@ -196,6 +200,7 @@ class ModelContext:
         self.hard_rules = [r for r in HARD_RULES.values() if problem.rule_enabled(r.name)]
         self.soft_rules = [r for r in SOFT_RULES.values() if problem.rule_enabled(r.name)]
         self.days = problem.horizon_days
+        self.lines_only = lines_only
         self._refuse_unsupported()
         self._build()
 
@@ -254,6 +259,8 @@ class ModelContext:
             self.employees[e.id] = em
             self._items(em)
             self._timeline(em)
+        if self.lines_only:
+            return
         for rule in self.hard_rules:
             if rule.constrain is None:
                 continue
@@ -277,7 +284,7 @@ class ModelContext:
             seen.add(slot.index)
             if self.excluded_by(facts, slot) is not None:
                 continue
-            lit = model.new_bool_var(f"x[{em.id}|{slot.index}]")
+            lit = None if self.lines_only else model.new_bool_var(f"x[{em.id}|{slot.index}]")
             em.items.append(
                 Item(len(em.items), slot.start, slot.end, slot.location_id, lit, "slot", slot)
             )
@@ -327,6 +334,9 @@ class ModelContext:
             em.days.append(day)
             if not items:
                 continue
+            if self.lines_only:
+                day.one_item = len(items) == 1 or _all_overlap(items)
+                continue
             day.works = model.new_bool_var(f"works[{em.id}|{d}]")
             if len(items) == 1 or _all_overlap(items):
                 # One item at most (a shift a day): the path is that item, no arcs needed.
@@ -350,7 +360,9 @@ class ModelContext:
                     lit = model.new_bool_var(f"arc[{em.id}|{a.pos}>{b.pos}]")
                     day.arcs.append(Arc(a, b, lit, travel, rest))
             self._day_path(day)
-        if any(it.end > (it.start // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY for it in em.items):
+        if not self.lines_only and any(
+            it.end > (it.start // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY for it in em.items
+        ):
             model.add_no_overlap(
                 [
                     model.new_optional_fixed_size_interval_var(

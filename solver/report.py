@@ -43,7 +43,6 @@ def build_result(
     first_feasible_seconds: float | None,
     bound: float | None = None,
 ) -> SolveResult:
-    problem = ctx.problem
     roster = extract_roster(ctx, solver)
     travel = {
         em.id: sum(a.travel for d in em.days for a in d.arcs if solver.boolean_value(a.lit))
@@ -57,6 +56,66 @@ def build_result(
     if bound is None:
         bound = solver.best_objective_bound
     best_bound = min(bound, obj) if math.isfinite(bound) else None
+    return _result(
+        ctx,
+        roster,
+        travel,
+        penalties,
+        obj,
+        best_bound,
+        status=status,
+        solve_seconds=solve_seconds,
+        first_feasible_seconds=first_feasible_seconds,
+    )
+
+
+def chosen_roster(ctx: ModelContext, chosen: dict[str, frozenset[int]]) -> Roster:
+    """The roster of ``chosen`` (slot indices per employee)."""
+    slots = ctx.table.slots
+    assignments = [
+        Assignment(e, s.member_id, s.site_id, s.need_id, s.start, s.end)
+        for e, indices in chosen.items()
+        for s in (slots[i] for i in indices)
+    ]
+    return Roster(ctx.problem.week, tuple(sorted(assignments)))
+
+
+def lines_result(
+    ctx: ModelContext,
+    roster: Roster,
+    penalties: dict[str, int],
+    *,
+    solve_seconds: float,
+    first_feasible_seconds: float | None,
+) -> SolveResult:
+    """A feasible roster found without the model (a rota's lines: one shift a day, so no
+    travel), with no bound on the objective."""
+    return _result(
+        ctx,
+        roster,
+        {e: 0 for e in ctx.employees},
+        penalties,
+        float(sum(penalties.values())),
+        None,
+        status=SolveStatus.FEASIBLE,
+        solve_seconds=solve_seconds,
+        first_feasible_seconds=first_feasible_seconds,
+    )
+
+
+def _result(
+    ctx: ModelContext,
+    roster: Roster,
+    travel: dict[str, int],
+    penalties: dict[str, int],
+    obj: float,
+    best_bound: float | None,
+    *,
+    status: SolveStatus,
+    solve_seconds: float,
+    first_feasible_seconds: float | None,
+) -> SolveResult:
+    problem = ctx.problem
     return SolveResult(
         status=status,
         roster=roster,

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 
 from solver import line_columns, line_search
 from solver.bound import lp_lower_bound
+from solver.checker import Checker
 from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.explain import diagnose_infeasibility
 from solver.greedy import (
@@ -26,8 +27,9 @@ from solver.neighbourhood import applies as neighbourhood_applies
 from solver.neighbourhood import construct, improve
 from solver.objective import build_objective
 from solver.problem import Problem
-from solver.report import build_result
+from solver.report import build_result, chosen_roster, lines_result
 from solver.roster import Conflict, Progress, Roster, SolveResult, SolveStatus
+from solver.rules.profiles import ROTA_RULES
 
 ProgressCallback = Callable[[Progress], None]
 LARGE_MODEL_SLOTS = 1500  # slots with at least one candidate
@@ -73,7 +75,12 @@ COLUMNS_MAX_DAYS = 84
 COLUMNS_MAX_CANDIDATES = 12000
 # Beyond this horizon the lines keep the limit as on a model too large to search: CP-SAT took
 # some 25 s to start from their roster on 26 weeks (Instance20), their best use of that time.
+# Such a rota is planned without building the CP-SAT model at all (``_lines_alone``): on the
+# rota benchmark's Instance24 (364 days, 150 people) the model took 21.8 s to build and its
+# roster's fixed solve some 10 s more, of a minute whose lines gained all the way to its end.
 LINES_ALONE_DAYS = 84
+# Share of the limit the lines alone leave for checking their roster and reporting it.
+LINES_ALONE_RESERVE = 0.03
 # Share of the limit the columns leave for fixing their roster in the model and CP-SAT.
 COLUMNS_FINAL_RESERVE = 0.1
 # Above this many candidates, CP-SAT's search after the lines runs its neighbourhoods (LNS)
@@ -114,10 +121,12 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self._on_progress(Progress(objective, float("-inf"), self.first_seconds, 0))
 
     def report(self, objective: float) -> None:
-        """A better roster found before the full search (the restricted master's)."""
+        """A better roster found before the full search (the lines', the restricted master's)."""
         self.solutions += 1
+        seconds = time.perf_counter() - self._started
+        if self.first_seconds is None:
+            self.first_seconds = seconds
         if self._on_progress is not None:
-            seconds = time.perf_counter() - self._started
             bound = self.extra_bound if self.extra_bound is not None else float("-inf")
             self._on_progress(Progress(objective, bound, seconds, self.solutions))
 
@@ -174,6 +183,10 @@ def solve(problem: Problem, on_progress: ProgressCallback | None = None) -> Solv
     with its diagnosis.
     """
     started = time.perf_counter()
+    if lines_alone_applies(problem):
+        result = _lines_alone(problem, on_progress, started)
+        if result is not None:
+            return result
     released: frozenset[tuple[str, str]] = frozenset()
     notes: list[Conflict] = []
     while True:
@@ -200,6 +213,52 @@ def solve(problem: Problem, on_progress: ProgressCallback | None = None) -> Solv
                 )
             )
         released = released | notice
+
+
+def lines_alone_applies(problem: Problem) -> bool:
+    """Whether ``problem`` is a rota long enough for the lines alone (``LINES_ALONE_DAYS``),
+    searched on the wall clock; whether its rules are all a line keeps is read from its
+    items (``line_search.applies``)."""
+    return (
+        problem.parameters.line_share > 0
+        and not deterministic(problem)
+        and problem.horizon_days > LINES_ALONE_DAYS
+        and problem.enabled_rules is not None
+        and problem.enabled_rules <= ROTA_RULES
+    )
+
+
+def _lines_alone(
+    problem: Problem, on_progress: ProgressCallback | None, started: float
+) -> SolveResult | None:
+    """The line search's roster, found and reported without a CP-SAT model, and checked by
+    the independent checker (``solver.checker``). None when a rule is not one a line keeps,
+    someone got no line, or the checker finds a broken rule: the full model then decides."""
+    ctx = ModelContext(problem, lines_only=True)
+    if not line_search.applies(ctx):
+        return None
+    params = problem.parameters
+    watcher = _Watcher(on_progress, started)
+    found = line_search.search(
+        ctx,
+        started + (1 - LINES_ALONE_RESERVE) * params.time_limit_seconds,
+        seed=params.random_seed,
+        threads=params.num_workers,
+        on_better=watcher.report,
+    )
+    if found is None:
+        return None
+    roster = chosen_roster(ctx, found.chosen())
+    if Checker(problem).check(roster):
+        return None
+    penalties = {k: v for k, v in found.penalties().items() if problem.rule_enabled(k)}
+    return lines_result(
+        ctx,
+        roster,
+        penalties,
+        solve_seconds=time.perf_counter() - started,
+        first_feasible_seconds=watcher.first_seconds,
+    )
 
 
 def _solve_once(
