@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -103,6 +104,14 @@ class Line:
 
 
 def best_line(
+    spec: LineSpec, option_cost: np.ndarray, off_cost: np.ndarray, **options: Any
+) -> Line | None:
+    """The cheapest line that keeps every rule of ``spec``; None when none was found
+    (``best_line_and_prices``, whose keywords it takes)."""
+    return best_line_and_prices(spec, option_cost, off_cost, **options)[0]
+
+
+def best_line_and_prices(
     spec: LineSpec,
     option_cost: np.ndarray,
     off_cost: np.ndarray,
@@ -113,8 +122,10 @@ def best_line(
     rounds: int = PRICE_ROUNDS,
     exact: bool = True,
     count_states: bool = False,
-) -> Line | None:
-    """The cheapest line that keeps every rule of ``spec``; None when none was found.
+) -> tuple[Line | None, np.ndarray]:
+    """The cheapest line that keeps every rule of ``spec``, None when none was found; and the
+    prices the search ended on (the line's own when found), where the next search of the same
+    person can start: a search that ran out of rounds was on its way.
 
     Counts of shifts per type and of weekends are priced, each price searched on its own by
     bisection: raised while the line breaks its count, lowered while the count has room, until
@@ -158,15 +169,16 @@ def best_line(
         )
 
     found = None
+    ended = prices
     if relaxes(spec):
         # Rounds without minutes in the state are cheap: they get the full count.
-        found, _ = priced(True, PRICE_ROUNDS, prices)
+        found, ended = priced(True, PRICE_ROUNDS, prices)
     elif not exact:
-        return None
+        return None, prices
     if found is not None or not exact:
-        return found
+        return found, ended
     if not count_states:
-        return priced(False, rounds, prices)[0]
+        return priced(False, rounds, prices)
     # One recursion at a time: the types whose counts its line breaks (their prices raised)
     # join the state while it stays small enough, and it runs again; only once no count it
     # breaks can join does a full search price the others.
@@ -188,7 +200,7 @@ def best_line(
         else:
             found, prices = priced(False, rounds, prices)
             searched = True
-    return found
+    return found, prices
 
 
 def relaxes(spec: LineSpec) -> bool:

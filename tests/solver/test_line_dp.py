@@ -352,3 +352,17 @@ def test_no_line_is_found_where_none_exists_even_when_every_shift_pays() -> None
     # cells never written).
     spec = one_type([0, 0, 1, 2], 2, succeeds=False, min_units=3, max_units=3)
     assert best_line(spec, np.full(2, -1000.0), np.zeros(3)) is None
+
+
+def test_a_search_out_of_rounds_hands_back_its_prices_and_the_next_goes_on_from_them() -> None:
+    # Every day pays for a shift, but at most 3 of the 14 may be worked: one round breaks the
+    # cap and ends with a price on it; a search from that price finds the line.
+    spec = one_type(list(range(15)), cap=3)
+    assert not relaxes(spec)
+    option_cost = -np.linspace(10.0, 20.0, 14)
+    found, ended = line_dp.best_line_and_prices(spec, option_cost, np.zeros(14), rounds=1)
+    assert found is None
+    assert ended[0] > 0
+    found, prices = line_dp.best_line_and_prices(spec, option_cost, np.zeros(14), prices=ended)
+    assert found is not None and (prices == found.prices).all()
+    assert keeps_rules(spec, found.choice.tolist())

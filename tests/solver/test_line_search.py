@@ -267,9 +267,11 @@ def test_a_line_of_equal_value_is_kept_only_when_moving_sideways() -> None:
         on_n0[0] = np.flatnonzero(s.people["a"].option_need == ids.index("N0"))[0]
         worse = on_n0.copy()
         worse[3] = np.flatnonzero(s.people["a"].option_need == ids.index("D3"))[0]
-        assert not s.apply("a", Line(worse, 0.0, np.zeros(0)))
+        assert not s.apply("a", line_search.Proposal(Line(worse, 0.0, np.zeros(0))))
         assert needs_of(s, ids, "a") == ["D0"]
-        assert not s.apply("a", Line(on_n0, 0.0, np.zeros(0)))  # no gain either way
+        assert not s.apply(
+            "a", line_search.Proposal(Line(on_n0, 0.0, np.zeros(0)))
+        )  # no gain either way
         assert needs_of(s, ids, "a") == (["N0"] if sideways else ["D0"])
         assert s.objective() == 100
 
@@ -303,3 +305,15 @@ def test_two_responses_at_a_time_are_both_proposed_against_the_same_roster(
         s.respond_all(["a", "b"], pool)
     assert "a" in s.lines
     assert (seen["a"] == before).all() and (seen["b"] == before).all()
+
+
+def test_a_response_that_finds_no_line_keeps_where_its_prices_ended() -> None:
+    s, _ = two_needs_one_taker_each(b_works_days=True)
+    before = dict(s.lines)
+    ended = np.array([3.0, 0.0, 0.0, 0.0, 0.0])
+    assert not s.apply("b", line_search.Proposal(None, ended))
+    assert s.lines == before
+    assert s.prices["b"] is ended
+    # The next search of b starts from them: its proposal carries what it ended on.
+    proposal = s.propose("b", s.seeds())
+    assert proposal.line is not None and proposal.prices is proposal.line.prices
