@@ -56,7 +56,7 @@ def long_lines(draw) -> tuple[LineSpec, np.ndarray, tuple[int, int], np.ndarray,
     return spec, line, (first, last), option_cost, off_cost
 
 
-def _best(
+def cheapest_keeping(
     m: cp_model.CpModel,
     take: list,
     off: list,
@@ -91,7 +91,7 @@ def test_a_frame_allows_exactly_the_lines_the_whole_horizon_allows(case) -> None
     whole = cp_model.CpModel()
     take, off = add_line(whole, spec)
     kept = {d: int(line[d]) for d in outside}
-    best_whole = _best(whole, take, off, option_cost, off_cost, kept)
+    best_whole = cheapest_keeping(whole, take, off, option_cost, off_cost, kept)
     # The line itself keeps the rules, so the best over its window exists.
     assert best_whole is not None
 
@@ -102,7 +102,7 @@ def test_a_frame_allows_exactly_the_lines_the_whole_horizon_allows(case) -> None
     sub_take, sub_off = add_line(sub, f.spec, f.edges)
     sub_kept = {d - f.start: int(part[d - f.start]) for d in outside if f.start <= d < f.end}
     costs = option_cost[f.option_start : f.option_start + len(f.spec.option_type)]
-    best_sub = _best(sub, sub_take, sub_off, costs, off_cost[f.start : f.end], sub_kept)
+    best_sub = cheapest_keeping(sub, sub_take, sub_off, costs, off_cost[f.start : f.end], sub_kept)
     assert best_sub is not None
     # Outside the frame both keep the line: the same costs, so the optima must be equal.
     left_out = sum(
