@@ -83,9 +83,10 @@ TEAM_TRIES = 5
 # shift lengths), a response's price search often ends without a line inside the narrow band
 # of minutes (Instance24: 941 of 1,143). Such a response then changes only a window of days
 # around a short need the person could take, found exactly over the frame around it (minutes
-# in the state; ``line_model.frame``), so that its time still buys a move. Measured, 55 s of
-# lines alone (docs/curtois.md): Instance24 81,459 against 110,584 (seed 0). Windows in place
-# of most whole-line responses gained more on 24 and lost on 20 and 23.
+# in the state; ``line_model.frame``), so that its time still buys a move. Measured
+# (docs/curtois.md), `bench/curtois.py`, seeds 0-2: Instance24 88,098, 82,412 and 85,217
+# against 100,483, 89,246 and 90,672; 20-23 within their spread. Windows in place of most
+# whole-line responses gained more on 24 and lost on 20 and 23.
 WINDOW_DAYS = 28
 # What changing a day of the frame outside the window costs: more than any line can gain.
 KEEP = 1e6
