@@ -1,7 +1,8 @@
 """A response over a window of days (solver.line_search.LineSearch.propose_window): on a long
-horizon whose minutes are priced, most responses change only a few weeks of a person's line,
-found exactly over the frame around them. Such a response must keep every rule of the whole
-line, leave every day outside its window as it was, and be the cheapest line that does.
+horizon whose minutes are priced, a response whose price search ends without a line changes
+only four weeks of the person's line instead, found exactly over the frame around them. Such
+a response must keep every rule of the whole line, leave every day outside its window as it
+was, and be the cheapest line that does.
 """
 
 from __future__ import annotations
