@@ -284,12 +284,7 @@ class LineSearch:
         changes nothing (two proposals may run at once)."""
         p = self.people[e]
         before = self.lines.get(e)
-        people = self.cover.people
-        if before is not None:
-            # Everyone else's people on each need: ``e``'s own place taken out.
-            people = people.copy()
-            np.add.at(people, p.option_need[before[before >= 0]], -1)
-        marginal = self.cover.marginal(p.option_need, people)
+        marginal = self.cover.marginal(p.option_need, self.others_than([e]))
         if bonus is not None:
             marginal = marginal + bonus
         # The prices on counts may miss a line that exists: other tie-breaks usually find
@@ -330,20 +325,19 @@ class LineSearch:
         search's state, changes nothing; the person's prices are left as they are."""
         p = self.people[e]
         line = self.lines[e]
-        people = self.cover.people.copy()
-        np.add.at(people, p.option_need[line[line >= 0]], -1)
         f = frame(p.spec, line, first, last)
         options = slice(f.option_start, f.option_start + len(f.spec.option_type))
-        cost = p.request_cost[options] + self.cover.marginal(p.option_need[options], people)
+        others = self.others_than([e])
+        cost = p.request_cost[options] + self.cover.marginal(p.option_need[options], others)
         off = p.off_cost[f.start : f.end].copy()
         part = f.sub_line(line)
         # The frame's days outside the window keep what they have: anything else costs KEEP.
-        day = option_days(f.spec) + f.start
-        kept = (day < first) | (day >= last)
+        frame_days = np.arange(f.start, f.end)
+        outside = (frame_days < first) | (frame_days >= last)
+        kept = outside[option_days(f.spec)]
         kept[part[part >= 0]] = False
         cost[kept] += KEEP
-        frame_days = np.arange(f.start, f.end)
-        off[((frame_days < first) | (frame_days >= last)) & (part >= 0)] += KEEP
+        off[outside & (part >= 0)] += KEEP
         found = best_line(f.spec, cost, off, seed=seed)
         if found is None:
             return Proposal(None)
@@ -380,6 +374,15 @@ class LineSearch:
         self.remove(e)
         self.place(e, before)
         return False
+
+    def others_than(self, people: list[str]) -> np.ndarray:
+        """The people on each need, ``people``'s own places taken out (a copy)."""
+        out = self.cover.people.copy()
+        for e in people:
+            line = self.lines.get(e)
+            if line is not None:
+                np.add.at(out, self.people[e].option_need[line[line >= 0]], -1)
+        return out
 
     def takers_of(self, need: int) -> list[str]:
         if not self.takers:

@@ -46,10 +46,7 @@ def replan(
     """``team``'s best lines together, everyone else fixed (and the team's own lines outside
     ``window``, a range of days, when given); kept when the roster gains."""
     c = s.cover
-    others = c.people.copy()
-    for e in team:
-        line = s.lines[e]
-        np.add.at(others, s.people[e].option_need[line[line >= 0]], -1)
+    others = s.others_than(team)
     m = cp_model.CpModel()
     on_need: dict[int, list[cp_model.IntVar]] = {}
     terms: list[cp_model.IntVar] = []

@@ -69,8 +69,7 @@ def test_a_window_response_keeps_the_rules_and_the_days_outside_and_is_the_cheap
 
 def long_spec(max_units: int, *, bind_edges: bool = False):
     """84 days, one shift a day of one unit."""
-    spec = one_type(list(range(85)), max_run=5, max_units=max_units)
-    return replace(spec, bind_edges=bind_edges)
+    return one_type(list(range(85)), max_run=5, max_units=max_units, bind_edges=bind_edges)
 
 
 def test_only_lines_whose_minutes_are_priced_and_edges_free_respond_over_windows() -> None:
