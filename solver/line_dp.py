@@ -122,6 +122,7 @@ def best_line_and_prices(
     rounds: int = PRICE_ROUNDS,
     exact: bool = True,
     count_states: bool = False,
+    split_price: float = 0.0,
 ) -> tuple[Line | None, np.ndarray]:
     """The cheapest line that keeps every rule of ``spec``, None when none was found; and the
     prices the search ended on (the line's own when found), where the next search of the same
@@ -148,6 +149,10 @@ def best_line_and_prices(
     once a recursion's line breaks its cap, which makes those counts exact at the cost of a
     state (limit + 1) times larger; only counts that cannot join are priced. The column
     generation's pricing wants that, where a priced count leaves its line unproved.
+
+    ``split_price``: added for each weekend worked on one of its days while the other could be
+    worked too (it has options). A steer of the search, not a cost: the line returned is the
+    cheapest with it, and its ``cost`` leaves it out.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
@@ -166,6 +171,7 @@ def best_line_and_prices(
             relax=relax,
             weekends=count_states,
             counted=counted,
+            split_price=split_price,
         )
 
     found = None
@@ -236,6 +242,7 @@ def _priced(
     relax: bool,
     weekends: bool,
     counted: np.ndarray,
+    split_price: float = 0.0,
 ) -> tuple[Line | None, np.ndarray]:
     """``best_line``'s search at one setting: its line, and the prices it ended on."""
     days = spec.days
@@ -317,6 +324,7 @@ def _priced(
             step[types],
             step[:types].copy(),
             room,
+            split_price,
         )
         if choice[0] == -2:
             return best, price if best is None else best.prices
@@ -472,6 +480,7 @@ def _solve(
     weekend_step,
     type_step,
     room,
+    split_price,
 ):  # pragma: no cover - compiled; exercised through best_line
     """Forward recursion, then the path back. Returns the option per day (-1 off), or an
     array starting with -2 when no line keeps the exact rules.
@@ -555,9 +564,11 @@ def _solve(
                             if edge[c, r, m] < ended[m]:
                                 ended[m] = edge[c, r, m]
                                 ended_from[m] = at
+            # A Sunday off after a Saturday worked splits the weekend, if Sunday had options.
+            split_off = split_price if sunday[d] and day_start[d + 1] > day_start[d] else 0.0
             for m in range(low, high + 1):
                 if ended[m] < INF:
-                    new_rest[0, m] = ended[m] + off_cost[d]
+                    new_rest[0, m] = ended[m] + off_cost[d] + split_off
                     pred_rest[d, 0, m] = ended_from[m]
                 for q in range(1, offs):
                     v = rest[q - 1, m]
@@ -593,6 +604,9 @@ def _solve(
             u = option_units[o] * wk
             ts = type_step[t]
             from_rest = option_cost[o] + weekend_price * weekend_rest
+            # So does a Sunday's run begun after a Saturday off that had options.
+            if sunday[d] and d > 0 and day_start[d] > day_start[d - 1]:
+                from_rest += split_price
             from_work = option_cost[o] + weekend_price * weekend_run
             packed = o * (classes + 1)
             if d == 0:

@@ -366,3 +366,56 @@ def test_a_search_out_of_rounds_hands_back_its_prices_and_the_next_goes_on_from_
     found, prices = line_dp.best_line_and_prices(spec, option_cost, np.zeros(14), prices=ended)
     assert found is not None and (prices == found.prices).all()
     assert keeps_rules(spec, found.choice.tolist())
+
+
+def split_weekends(spec: LineSpec, line: list[int]) -> int:
+    """Weekends (a Saturday and the Sunday after it, both in the horizon) worked on one day
+    while the day left off had options."""
+    split = 0
+    for d in range(spec.days - 1):
+        if (d + spec.first_weekday) % 7 != SATURDAY or (line[d] >= 0) == (line[d + 1] >= 0):
+            continue
+        off = d if line[d] < 0 else d + 1
+        split += bool(spec.day_start[off + 1] > spec.day_start[off])
+    return split
+
+
+@SETTINGS
+@given(weekend_specs(), st.integers(1, 20))
+def test_a_price_on_split_weekends_gives_the_cheapest_line_with_it_and_leaves_it_out_of_the_cost(
+    case, split_price
+) -> None:
+    # The price steers the search; the line's cost stays what the roster pays for it.
+    spec, option_cost, off_cost = case
+    found = best_line(spec, option_cost, off_cost, count_states=True, split_price=split_price)
+    shaped = [
+        cost_of(list(line), option_cost, off_cost) + split_price * split_weekends(spec, list(line))
+        for line in itertools.product(
+            *[[-1, *range(spec.day_start[d], spec.day_start[d + 1])] for d in range(spec.days)]
+        )
+        if keeps_rules(spec, list(line))
+    ]
+    if not shaped:
+        assert found is None
+        return
+    assert found is not None
+    line = found.choice.tolist()
+    assert keeps_rules(spec, line)
+    assert found.cost == pytest.approx(cost_of(line, option_cost, off_cost))
+    assert found.cost + split_price * split_weekends(spec, line) <= min(shaped) + 0.5
+
+
+def test_a_weekend_left_whole_costs_the_split_price_nothing() -> None:
+    # A week of one shift a day, two to work: Saturday with Monday is cheaper by 1, but
+    # splits the weekend; at a price of 5 the weekend is worked whole.
+    spec = one_type(list(range(8)), min_units=2, max_units=2)
+    option_cost = np.array([-1.0, 1, 1, 1, 1, -1, 0])
+    off_cost = np.zeros(7)
+    assert best_line(spec, option_cost, off_cost).choice.tolist() == [0, -1, -1, -1, -1, 5, -1]
+    whole = best_line(spec, option_cost, off_cost, split_price=5)
+    assert whole.choice.tolist() == [-1, -1, -1, -1, -1, 5, 6]
+    assert whole.cost == -1
+    # A Sunday without options cannot be worked: its Saturday alone is no split.
+    spec = one_type([0, 1, 2, 3, 4, 5, 6, 6], min_units=2, max_units=2)
+    alone = best_line(spec, option_cost[:6], off_cost, split_price=5)
+    assert alone.choice.tolist() == [0, -1, -1, -1, -1, 5, -1]

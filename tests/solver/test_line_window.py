@@ -137,3 +137,18 @@ def test_where_responses_are_not_windowed_a_failed_search_is_all_there_is(monkey
     monkeypatch.setattr(LineSearch, "propose", lambda *a, **k: line_search.Proposal(None))
     monkeypatch.setattr(LineSearch, "propose_window", lambda *a: pytest.fail("windowed"))
     assert s.respond_all(["e"], None) == 0
+
+
+def test_a_response_prices_split_weekends_from_the_dearest_person_missing() -> None:
+    # One person, one week, two shifts to work, Tuesday to Friday against their wishes;
+    # Monday and Saturday are short, Sunday is not. Saturday with Monday covers both, but
+    # splits the weekend: priced, the response takes Saturday and Sunday.
+    spec = one_type(list(range(8)), min_units=2, max_units=2)
+    headcount = np.array([1, 0, 0, 0, 0, 1, 0])
+    cover = Cover(headcount, np.full(7, 10, dtype=np.int64), np.zeros(7, dtype=np.int64))
+    s = one_person(spec, np.array([0.0, 5, 5, 5, 5, 0, 0]), np.zeros(7), cover)
+    seeds = [0] * line_search.SEEDS
+
+    assert s.propose("e", seeds).line.choice.tolist() == [0, -1, -1, -1, -1, 5, -1]
+    s.split_price = line_search.SPLIT_WEEKEND * 10
+    assert s.propose("e", seeds).line.choice.tolist() == [-1, -1, -1, -1, -1, 5, 6]
