@@ -123,6 +123,7 @@ def best_line_and_prices(
     exact: bool = True,
     count_states: bool = False,
     split_price: float = 0.0,
+    near: list[np.ndarray] | None = None,
 ) -> tuple[Line | None, np.ndarray]:
     """The cheapest line that keeps every rule of ``spec``, None when none was found; and the
     prices the search ended on (the line's own when found), where the next search of the same
@@ -153,6 +154,10 @@ def best_line_and_prices(
     ``split_price``: added for each weekend worked on one of its days while the other could be
     worked too (it has options). A steer of the search, not a cost: the line returned is the
     cheapest with it, and its ``cost`` leaves it out.
+
+    ``near``: where the search finds no line, its last recursion's line is appended to it. That
+    line keeps every rule but the priced counts (shifts per type, weekends, and the total when
+    priced), which it breaks by a little once the prices are close: a caller may repair it.
     """
     types = len(spec.type_cap)
     if prices is None or len(prices) != types + 3:
@@ -172,6 +177,7 @@ def best_line_and_prices(
             weekends=count_states,
             counted=counted,
             split_price=split_price,
+            near=near,
         )
 
     found = None
@@ -243,8 +249,10 @@ def _priced(
     weekends: bool,
     counted: np.ndarray,
     split_price: float = 0.0,
+    near: list[np.ndarray] | None = None,
 ) -> tuple[Line | None, np.ndarray]:
-    """``best_line``'s search at one setting: its line, and the prices it ended on."""
+    """``best_line``'s search at one setting: its line, and the prices it ended on (and, in
+    ``near``, the last recursion's line when it found none)."""
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7
     saturday = weekday == SATURDAY
@@ -293,6 +301,7 @@ def _priced(
     set_member = np.array(distinct, dtype=np.bool_).reshape(len(distinct), spec.classes)
     state_units = np.zeros_like(units) if relax else units
     best: Line | None = None
+    last = None
     for _ in range(rounds):
         if best is not None:
             if refine == 0:
@@ -328,6 +337,7 @@ def _priced(
         )
         if choice[0] == -2:
             return best, price if best is None else best.prices
+        last = choice
         worked = choice[choice >= 0]
         total = int(units[worked].sum())
         used = np.append(
@@ -356,7 +366,25 @@ def _priced(
             np.where(np.isinf(high), np.maximum(2 * price, start), (low + high) / 2),
             price,
         )
+    if best is None and near is not None and last is not None:
+        near.append(last)
     return best, price if best is None else best.prices
+
+
+def counts_kept(spec: LineSpec, choice: np.ndarray) -> bool:
+    """Whether ``choice`` (option per day, -1 off) keeps ``spec``'s counts: shifts per type,
+    weekends worked and the total."""
+    worked = choice[choice >= 0]
+    units = int(spec.option_units[worked].sum())
+    if not spec.min_units <= units <= spec.max_units:
+        return False
+    used = np.bincount(spec.option_type[worked], minlength=len(spec.type_cap))
+    if ((spec.type_cap >= 0) & (used > spec.type_cap)).any():
+        return False
+    if spec.max_weekends < 0:
+        return True
+    weekday = (np.arange(spec.days) + spec.first_weekday) % 7
+    return _weekends(choice, weekday == SATURDAY, weekday == SUNDAY) <= spec.max_weekends
 
 
 def _weekends(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:

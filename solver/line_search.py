@@ -43,6 +43,7 @@ from solver.line_dp import (
     LineSpec,
     best_line,
     best_line_and_prices,
+    counts_kept,
     relaxes,
     units_of,
 )
@@ -256,11 +257,20 @@ class LineSearch:
         self, e: str, seeds: list[int], window: tuple[int, int, int]
     ) -> Proposal:
         """``e``'s best response over the whole line; when its price search ends without a
-        line, their best over ``window`` (seed, first day, end) instead. The prices the
-        search ended on are kept either way: the next one goes on from them."""
-        whole = self.propose(e, seeds)
+        line, the best over ``window`` (seed, first day, end) instead: of the search's last
+        line if a window brings its counts back within the rules, else of ``e``'s own. The
+        prices the search ended on are kept either way: the next one goes on from them."""
+        near: list[np.ndarray] = []
+        whole = self.propose(e, seeds, near=near)
         if whole.line is not None:
             return whole
+        if near:
+            # The failed search's last line made the moves only a whole line can (a weekend
+            # from one season to another, minutes where they are short) and broke a count by
+            # a little: the window, exact, may repair it.
+            repaired = self.propose_window(e, *window, base=near[-1])
+            if repaired.line is not None:
+                return Proposal(repaired.line, whole.prices)
         return Proposal(self.propose_window(e, *window).line, whole.prices)
 
     def windowed(self, e: str) -> bool:
@@ -290,9 +300,16 @@ class LineSearch:
         # Drawn by the caller's thread, so that a response does not depend on thread timing.
         return [self.rng.randrange(1 << 30) for _ in range(3 * SEEDS + 1)]
 
-    def propose(self, e: str, seeds: list[int], bonus: np.ndarray | None = None) -> Proposal:
+    def propose(
+        self,
+        e: str,
+        seeds: list[int],
+        bonus: np.ndarray | None = None,
+        near: list[np.ndarray] | None = None,
+    ) -> Proposal:
         """``e``'s best line against everyone else's current lines; reads the search's state,
-        changes nothing (two proposals may run at once)."""
+        changes nothing (two proposals may run at once). ``near``: as ``best_line``'s, for
+        each search that found no line."""
         p = self.people[e]
         before = self.lines.get(e)
         marginal = self.cover.marginal(p.option_need, self.others_than([e]))
@@ -325,19 +342,27 @@ class LineSearch:
                 rounds=FIRST_LINE_ROUNDS if first and factor else PRICE_ROUNDS,
                 exact=exact,
                 split_price=self.split_price,
+                near=near,
             )
             if found is not None:
                 return Proposal(found, found.prices)
         return Proposal(None, ended)
 
-    def propose_window(self, e: str, seed: int, first: int, last: int) -> Proposal:
+    def propose_window(
+        self, e: str, seed: int, first: int, last: int, base: np.ndarray | None = None
+    ) -> Proposal:
         """``e``'s best line that changes only days ``first:last`` of theirs, against
         everyone else's current lines: exact, minutes in the recursion's state, over the frame
         around those days (the rules on a frame are the rules on the whole line). Reads the
-        search's state, changes nothing; the person's prices are left as they are."""
+        search's state, changes nothing; the person's prices are left as they are.
+
+        ``base``: a line to change instead of ``e``'s own, which may break the counts (a failed
+        price search's last line): the window then has to bring them back within the rules."""
         p = self.people[e]
-        line = self.lines[e]
+        line = self.lines[e] if base is None else base
         f = frame(p.spec, line, first, last)
+        if f.spec.max_units < 0:
+            return Proposal(None)  # the days kept already pass the total
         options = slice(f.option_start, f.option_start + len(f.spec.option_type))
         others = self.others_than([e])
         cost = p.request_cost[options] + self.cover.marginal(p.option_need[options], others)
@@ -358,6 +383,9 @@ class LineSearch:
             np.array_equal(whole[:first], line[:first])
             and np.array_equal(whole[last:], line[last:])
         ):
+            return Proposal(None)
+        # A frame reads a count the kept days already break as no limit at all.
+        if base is not None and not counts_kept(p.spec, whole):
             return Proposal(None)
         return Proposal(Line(whole, found.cost, found.prices))
 

@@ -8,6 +8,7 @@ caps, weekends) it must be the cheapest line there is, to within the tie-breakin
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from unittest import mock
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solver import line_dp
-from solver.line_dp import NOISE, Line, LineSpec, best_line, relaxes, units_of
+from solver.line_dp import NOISE, Line, LineSpec, best_line, counts_kept, relaxes, units_of
 from tests.solver.helpers import examples
 
 SATURDAY, SUNDAY = 5, 6
@@ -419,3 +420,16 @@ def test_a_weekend_left_whole_costs_the_split_price_nothing() -> None:
     spec = one_type([0, 1, 2, 3, 4, 5, 6, 6], min_units=2, max_units=2)
     alone = best_line(spec, option_cost[:6], off_cost, split_price=5)
     assert alone.choice.tolist() == [0, -1, -1, -1, -1, 5, -1]
+
+
+@SETTINGS
+@given(weekend_specs(), st.data())
+def test_counts_kept_reads_the_counts_as_the_brute_force_rules_do(case, data) -> None:
+    # Lines that keep the runs and successions: then the counts alone decide.
+    spec = replace(case[0], min_run=0, max_run=case[0].days, min_off=0)
+    spec = replace(spec, follows=np.ones_like(spec.follows))
+    line = [
+        data.draw(st.sampled_from([-1, *range(spec.day_start[d], spec.day_start[d + 1])]))
+        for d in range(spec.days)
+    ]
+    assert counts_kept(spec, np.array(line, dtype=np.int64)) == keeps_rules(spec, line)

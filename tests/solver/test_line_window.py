@@ -112,12 +112,12 @@ def test_a_response_whose_price_search_fails_takes_its_window_and_keeps_its_pric
     windows: list[tuple[int, int]] = []
     propose_window = LineSearch.propose_window
 
-    def failed(self, e, seeds, bonus=None):
+    def failed(self, e, seeds, bonus=None, near=None):
         return line_search.Proposal(None, ended)
 
-    def counted(self, e, seed, first, last):
+    def counted(self, e, seed, first, last, base=None):
         windows.append((first, last))
-        return propose_window(self, e, seed, first, last)
+        return propose_window(self, e, seed, first, last, base)
 
     monkeypatch.setattr(LineSearch, "propose", failed)
     monkeypatch.setattr(LineSearch, "propose_window", counted)
@@ -152,3 +152,54 @@ def test_a_response_prices_split_weekends_from_the_dearest_person_missing() -> N
     assert s.propose("e", seeds).line.choice.tolist() == [0, -1, -1, -1, -1, 5, -1]
     s.split_price = line_search.SPLIT_WEEKEND * 10
     assert s.propose("e", seeds).line.choice.tolist() == [-1, -1, -1, -1, -1, 5, 6]
+
+
+def test_a_failed_search_whose_last_line_breaks_the_total_is_repaired_in_the_window(
+    monkeypatch,
+) -> None:
+    # 30 shifts of 10 units exactly, runs of 5 at most; six weeks of Monday to Friday worked,
+    # and days 46 and 60 short. The failed search's last line left Monday 0 for both short
+    # days, one shift too many; the window over days 42-69 keeps one of them. The person's
+    # own line could not gain there: every shift of theirs lies outside the window.
+    spec = one_type(list(range(85)), units=10, max_run=5, min_units=300, max_units=300)
+    headcount = np.zeros(84, dtype=np.int64)
+    headcount[[46, 60]] = 1
+    cover = Cover(headcount, np.full(84, 100, dtype=np.int64), np.ones(84, dtype=np.int64))
+    s = one_person(spec, np.zeros(84), np.zeros(84), cover)
+    line = np.full(84, -1, dtype=np.int64)
+    for week in range(6):
+        line[7 * week : 7 * week + 5] = np.arange(7 * week, 7 * week + 5)
+    s.place("e", line)
+    assert s.objective() == 30 + 200
+    base = line.copy()
+    base[0] = -1
+    base[[46, 60]] = [46, 60]
+    ended = np.array([1.0, 0.0, 0.0, 0.0])
+
+    def failed(self, e, seeds, bonus=None, near=None):
+        near.append(base)
+        return line_search.Proposal(None, ended)
+
+    own = s.propose_window("e", 0, 42, 70)
+    assert own.line is None or not s.apply("e", own)
+    monkeypatch.setattr(LineSearch, "propose", failed)
+    proposal = s._propose_or_window("e", [0, 0], (0, 42, 70))
+    assert proposal.prices is ended
+    assert s.apply("e", proposal)
+    found = s.lines["e"]
+    assert keeps_rules(spec, found.tolist())
+    assert (found[:42] == base[:42]).all() and (found[70:] == base[70:]).all()
+    assert s.objective() == 29 + 100  # one short day taken, Monday 0 given up
+
+
+def test_a_repair_that_cannot_bring_a_count_back_is_refused() -> None:
+    # The failed line passes the total by two shifts, but the window holds only one of them.
+    spec = one_type(list(range(85)), units=10, max_run=5, min_units=300, max_units=300)
+    cover = Cover(np.ones(84, dtype=np.int64), np.full(84, 100, dtype=np.int64), np.ones(84))
+    s = one_person(spec, np.zeros(84), np.zeros(84), cover)
+    base = np.full(84, -1, dtype=np.int64)
+    for week in range(6):
+        base[7 * week : 7 * week + 5] = np.arange(7 * week, 7 * week + 5)
+    base[[46, 60]] = [46, 60]
+    s.place("e", base)  # only for the cover the window reads
+    assert s.propose_window("e", 0, 56, 84, base=base).line is None
