@@ -254,14 +254,12 @@ def _priced(
     """``best_line``'s search at one setting: its line, and the prices it ended on (and, in
     ``near``, the last recursion's line when it found none)."""
     days = spec.days
-    weekday = (np.arange(days) + spec.first_weekday) % 7
-    saturday = weekday == SATURDAY
-    sunday = weekday == SUNDAY
+    saturday, sunday = _weekend_days(spec)
     types = len(spec.type_cap)
     units = spec.option_units
     # Resources: the types, the weekends, the minutes above the maximum and (as negative
     # minutes) below the minimum; only the limited ones are priced.
-    limits = np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
+    limits = _limits(spec)
     # Counts kept in the state are kept by the recursion itself, never priced: one digit
     # each of the state's low part, the types' first and the weekends' last.
     counted = counted & (spec.type_cap >= 0)
@@ -339,12 +337,7 @@ def _priced(
             return best, price if best is None else best.prices
         last = choice
         worked = choice[choice >= 0]
-        total = int(units[worked].sum())
-        used = np.append(
-            np.bincount(spec.option_type[worked], minlength=types),
-            [_weekends(choice, saturday, sunday), total, -total],
-        )
-        over = np.where(priced, used - limits, 0)
+        over = np.where(priced, _used(spec, choice, saturday, sunday) - limits, 0)
         if (over <= 0).all():
             value = float(option_cost[worked].sum() + off_cost[choice < 0].sum())
             if best is None or value < best.cost:
@@ -374,17 +367,33 @@ def _priced(
 def counts_kept(spec: LineSpec, choice: np.ndarray) -> bool:
     """Whether ``choice`` (option per day, -1 off) keeps ``spec``'s counts: shifts per type,
     weekends worked and the total."""
-    worked = choice[choice >= 0]
-    units = int(spec.option_units[worked].sum())
-    if not spec.min_units <= units <= spec.max_units:
-        return False
-    used = np.bincount(spec.option_type[worked], minlength=len(spec.type_cap))
-    if ((spec.type_cap >= 0) & (used > spec.type_cap)).any():
-        return False
-    if spec.max_weekends < 0:
-        return True
+    limited = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0, True, True])
+    used = _used(spec, choice, *_weekend_days(spec))
+    return bool((used <= _limits(spec))[limited].all())
+
+
+def _weekend_days(spec: LineSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``spec``'s days are Saturdays, and which Sundays."""
     weekday = (np.arange(spec.days) + spec.first_weekday) % 7
-    return _weekends(choice, weekday == SATURDAY, weekday == SUNDAY) <= spec.max_weekends
+    return weekday == SATURDAY, weekday == SUNDAY
+
+
+def _limits(spec: LineSpec) -> np.ndarray:
+    """The counts' limits, in ``_used``'s order (-1: none for a type or the weekends)."""
+    return np.append(spec.type_cap, [spec.max_weekends, spec.max_units, -spec.min_units])
+
+
+def _used(
+    spec: LineSpec, choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray
+) -> np.ndarray:
+    """``choice``'s counts: shifts per type, weekends worked, the total and minus the total
+    (held below minus the least)."""
+    worked = choice[choice >= 0]
+    total = int(spec.option_units[worked].sum())
+    return np.append(
+        np.bincount(spec.option_type[worked], minlength=len(spec.type_cap)),
+        [_weekends(choice, saturday, sunday), total, -total],
+    )
 
 
 def _weekends(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:
