@@ -16,8 +16,8 @@ need instead, found exactly over the frame around them (``propose_window``). Aft
 it costs, the needs they leave short are offered to others, a few links deep, and the whole
 chain is undone unless the roster gains (where no one person can gain alone, one moving pays
 only once another fills the gap). When a round gains nothing, a dozen people who could take a
-short need are re-planned together over the week around it (``line_team``, up to 12 weeks);
-when that gains nothing either, ruin and recreate: a few people's lines are cleared and
+short need are re-planned together over the week around it (``line_team``, two teams at a
+time on two threads); when that gains nothing either, ruin and recreate: a few people's lines are cleared and
 rebuilt one by one, kept when the roster is no worse. Measured on the rota benchmark
 (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
 everything finds none in a minute.
@@ -620,7 +620,7 @@ def improve(
     best_value = s.objective()
     gained_at = time.perf_counter()
     days = next(iter(s.people.values())).spec.days if s.people else 0
-    with _pool(threads, days) as pool:
+    with _pool(threads, days) as pool, _team_pool(threads, pool) as team_pool:
         while time.perf_counter() < deadline:
             if patience is not None and time.perf_counter() - gained_at > patience:
                 break
@@ -633,7 +633,7 @@ def improve(
             if s.chains and days <= CHAIN_MAX_DAYS and _chains(s, deadline):
                 gained += 1
             if not gained and s.teams:
-                gained += teams(s, TEAM_TRIES, deadline)
+                gained += teams(s, TEAM_TRIES, deadline, team_pool)
             if not gained:
                 _ruin_and_recreate(s, order, deadline)
             value = s.objective()
@@ -650,6 +650,15 @@ def _pool(threads: int, days: int) -> contextlib.AbstractContextManager:
     if threads >= 2 and days >= PARALLEL_MIN_DAYS:
         return ThreadPoolExecutor(2)
     return contextlib.nullcontext()
+
+
+def _team_pool(threads: int, pool: ThreadPoolExecutor | None) -> contextlib.AbstractContextManager:
+    """Two threads for the teams wherever there are two (``line_team.teams``; the responses'
+    pool where they have one): a team's model is built holding the GIL but solved without
+    it, and teams solved one at a time left a core idle for half of Instance22's minute."""
+    if pool is not None or threads < 2:
+        return contextlib.nullcontext(pool)
+    return ThreadPoolExecutor(2)
 
 
 def _chains(s: LineSearch, deadline: float) -> bool:

@@ -13,7 +13,9 @@ team costs the same on a year as on a month (some 0.1 s a team on Instance22).
 
 from __future__ import annotations
 
+import functools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +47,20 @@ def replan(
 ) -> bool:
     """``team``'s best lines together, everyone else fixed (and the team's own lines outside
     ``window``, a range of days, when given); kept when the roster gains."""
+    lines = plan(s, team, seconds, seed, window)
+    return lines is not None and s.adopt(lines)
+
+
+def plan(
+    s: LineSearch,
+    team: list[str],
+    seconds: float,
+    seed: int = 0,
+    window: tuple[int, int] | None = None,
+) -> dict[str, np.ndarray] | None:
+    """``team``'s best lines together, as ``replan`` finds them; reads the search's state and
+    changes nothing, so two plans may run at once (CP-SAT's solve releases the GIL). None
+    when CP-SAT found no lines in ``seconds``."""
     c = s.cover
     others = s.others_than(team)
     m = cp_model.CpModel()
@@ -98,13 +114,11 @@ def replan(
     # without it).
     solver.parameters.linearization_level = 2
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
-    return s.adopt(
-        {
-            e: f.whole_line(s.lines[e], read_line(solver, take, day_of, f.spec.days))
-            for e, (f, take, day_of) in frames.items()
-        }
-    )
+        return None
+    return {
+        e: f.whole_line(s.lines[e], read_line(solver, take, day_of, f.spec.days))
+        for e, (f, take, day_of) in frames.items()
+    }
 
 
 def short_need_team(s: LineSearch, need: int) -> tuple[list[str], tuple[int, int]] | None:
@@ -122,20 +136,39 @@ def short_need_team(s: LineSearch, need: int) -> tuple[list[str], tuple[int, int
     return team, (first, first + width)
 
 
-def teams(s: LineSearch, tries: int, deadline: float) -> bool:
-    """Teams re-planned around short needs drawn at random; whether one gained."""
+def teams(
+    s: LineSearch, tries: int, deadline: float, pool: ThreadPoolExecutor | None = None
+) -> bool:
+    """Teams re-planned around short needs drawn at random; whether one gained. With a
+    ``pool``, two teams are planned at a time against the same roster (CP-SAT's solve
+    releases the GIL) and kept in turn, each only if the roster gains once the other's lines
+    are in."""
     c = s.cover
     short = np.flatnonzero(c.people < c.headcount).tolist()
     s.rng.shuffle(short)
-    gained = False
+    # Every draw is made before any team is solved: the same teams whatever the timing.
+    drawn = []
     for need in short[:tries]:
+        found = short_need_team(s, need)
+        if found is not None:
+            drawn.append((*found, s.rng.randrange(1 << 30)))
+    gained = False
+    at_once = 2 if pool is not None else 1
+    for k in range(0, len(drawn), at_once):
         left = deadline - time.perf_counter()
         if left <= 0:
             break
-        drawn = short_need_team(s, need)
-        if drawn is None:
-            continue
-        team, window = drawn
-        seed = s.rng.randrange(1 << 30)
-        gained |= replan(s, team, min(TEAM_SECONDS, left), seed=seed, window=window)
+        jobs = [
+            functools.partial(plan, s, team, min(TEAM_SECONDS, left), seed, window)
+            for team, window, seed in drawn[k : k + at_once]
+        ]
+        if pool is None:
+            planned = [job() for job in jobs]
+        else:
+            # Every plan is in before the first is kept: a plan still running reads the
+            # roster that keeping one changes.
+            planned = [f.result() for f in [pool.submit(job) for job in jobs]]
+        for lines in planned:
+            if lines is not None:
+                gained |= s.adopt(lines)
     return gained

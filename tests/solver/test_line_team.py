@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from hypothesis import given
@@ -32,6 +33,35 @@ def test_a_team_that_cannot_gain_leaves_every_line_as_it_was() -> None:
     assert s.objective() == 100
     assert all(s.lines[e] is lines[e] for e in lines)
     assert (s.cover.people == people).all()
+
+
+def test_a_plan_changes_nothing_and_its_lines_are_the_teams_gain() -> None:
+    s, ids = two_needs_one_taker_each(b_works_days=True)
+    lines, people = dict(s.lines), s.cover.people.copy()
+    planned = line_team.plan(s, ["a", "b"], seconds=5)
+    assert planned is not None and sorted(planned) == ["a", "b"]
+    assert all(s.lines[e] is lines[e] for e in lines)
+    assert (s.cover.people == people).all() and s.objective() == 100
+    assert s.adopt(planned)
+    assert s.objective() == 0
+    assert needs_of(s, ids, "a") == ["N0"] and needs_of(s, ids, "b") == ["D0"]
+
+
+def test_teams_planned_two_at_a_time_are_kept_one_at_a_time(monkeypatch) -> None:
+    # Two short needs, the same team drawn for both: planned at once against the same
+    # roster, the first plan is kept, and the second, judged again after it, gains nothing.
+    s, ids = two_needs_one_taker_each(b_works_days=True)
+    s.cover.headcount[ids.index("D1")] = 1
+    monkeypatch.setattr(line_team, "short_need_team", lambda s, need: (["a", "b"], (0, 7)))
+    planned = []
+    plan = line_team.plan
+    monkeypatch.setattr(line_team, "plan", lambda *a: planned.append(plan(*a)) or planned[-1])
+    with ThreadPoolExecutor(2) as pool:
+        assert line_team.teams(s, tries=2, deadline=time.perf_counter() + 10, pool=pool)
+    assert len(planned) == 2
+    # One of D0 and D1 stays short: a and b have one shift each.
+    assert s.objective() == 100
+    assert needs_of(s, ids, "a") == ["N0"] and needs_of(s, ids, "b") in (["D0"], ["D1"])
 
 
 def test_a_team_keeps_its_lines_outside_the_window() -> None:
@@ -82,6 +112,10 @@ def _teams_keep_every_rule(problem: Problem, windows: list[tuple[int, int] | Non
     for window in windows:
         line_team.replan(found, found.rng.sample(everyone, min(3, len(everyone))), 2, window=window)
     line_team.teams(found, tries=3, deadline=time.perf_counter() + 3)
+    # Two at a time against the same roster: the second is kept only if it still gains
+    # once the first's lines are in, and whatever it holds of the first's people.
+    with ThreadPoolExecutor(2) as pool:
+        line_team.teams(found, tries=4, deadline=time.perf_counter() + 3, pool=pool)
     assert found.objective() <= before
     full = fixed_solve(ctx, week_hints(ctx, found.chosen()))
     assert full is not None, "a team's lines break a hard rule of the model"
