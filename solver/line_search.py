@@ -17,10 +17,10 @@ it costs, the needs they leave short are offered to others, a few links deep, an
 chain is undone unless the roster gains (where no one person can gain alone, one moving pays
 only once another fills the gap). When a round gains nothing, a dozen people who could take a
 short need are re-planned together over the week around it (``line_team``, two teams at a
-time on two threads); when that gains nothing either, ruin and recreate: a few people's lines are cleared and
-rebuilt one by one, kept when the roster is no worse. Measured on the rota benchmark
-(docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
-everything finds none in a minute.
+time on two threads); when that gains nothing either, ruin and recreate: a few people's
+lines are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the
+rota benchmark (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's
+search over everything finds none in a minute.
 """
 
 from __future__ import annotations
