@@ -55,7 +55,14 @@ def test_teams_planned_two_at_a_time_are_kept_one_at_a_time(monkeypatch) -> None
     monkeypatch.setattr(line_team, "short_need_team", lambda s, need: (["a", "b"], (0, 7)))
     planned = []
     plan = line_team.plan
-    monkeypatch.setattr(line_team, "plan", lambda *a: planned.append(plan(*a)) or planned[-1])
+
+    def counted(*args):
+        # Each thread returns its own plan: reading the list back could return the other's.
+        lines = plan(*args)
+        planned.append(lines)
+        return lines
+
+    monkeypatch.setattr(line_team, "plan", counted)
     with ThreadPoolExecutor(2) as pool:
         assert line_team.teams(s, tries=2, deadline=time.perf_counter() + 10, pool=pool)
     assert len(planned) == 2
