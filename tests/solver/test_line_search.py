@@ -276,35 +276,82 @@ def test_a_line_of_equal_value_is_kept_only_when_moving_sideways() -> None:
         assert s.objective() == 100
 
 
-def test_two_responses_at_a_time_are_both_proposed_against_the_same_roster(
-    monkeypatch,
-) -> None:
-    # a has no line: applied first, it always goes in. b's proposal, slower, must still see
-    # the roster without it (a proposal reading the cover while ``apply`` changes it made
-    # the threaded search differ from run to run).
+def wait_for(condition, seconds: float = 10.0) -> bool:
+    """Whether ``condition()`` came true within ``seconds``."""
+    ends = time.perf_counter() + seconds
+    while time.perf_counter() < ends:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_response_still_running_sees_the_roster_it_began_on(monkeypatch) -> None:
+    # a has no line: its response always goes in. b's, slower, runs on while a's line is
+    # applied, and must still price the roster as it was when b began (a response reading
+    # the cover while ``apply`` changes it made the threaded search differ from run to run).
     s, _ = two_needs_one_taker_each(b_works_days=True)
     s.remove("a")
     before = s.cover.people.copy()
     seen: dict[str, np.ndarray] = {}
-    a_proposed = threading.Event()
+    applied_meanwhile: list[bool] = []
     propose = line_search.LineSearch.propose
 
-    def slow_b(self: line_search.LineSearch, e: str, seeds: list[int], bonus=None):
+    def slow_b(self: line_search.LineSearch, e: str, seeds: list[int], **kwargs):
         if e == "b":
-            # Time enough for a's line to go in, were it applied before b's proposal ends.
-            a_proposed.wait(10)
-            time.sleep(0.3)
-        seen[e] = self.cover.people.copy()
-        found = propose(self, e, seeds, bonus)
-        if e == "a":
-            a_proposed.set()
-        return found
+            applied_meanwhile.append(wait_for(lambda: "a" in self.lines))
+        seen[e] = kwargs["others"].copy()
+        return propose(self, e, seeds, **kwargs)
 
     monkeypatch.setattr(line_search.LineSearch, "propose", slow_b)
     with ThreadPoolExecutor(2) as pool:
         s.respond_all(["a", "b"], pool)
+    assert applied_meanwhile == [True]
     assert "a" in s.lines
+    # b is off: everyone else's places are the whole cover before a's line.
     assert (seen["a"] == before).all() and (seen["b"] == before).all()
+
+
+def test_a_response_begins_as_soon_as_one_ends(monkeypatch) -> None:
+    # Three people, b's response slow: c's begins once a's ends, while b's still runs (pairs
+    # waited for b, leaving a core idle), and c prices a's line, already in.
+    problem = rota(
+        [worker(e, max_total_minutes=480) for e in "abc"],
+        days=7,
+        types="D",
+        weight_under=100,
+        weight_over=1,
+    )
+    s = line_search.start(objective_context(problem))
+    c_began = threading.Event()
+    began_with: dict[str, np.ndarray] = {}
+    propose = line_search.LineSearch.propose
+
+    def slow_b(self: line_search.LineSearch, e: str, seeds: list[int], **kwargs):
+        began_with[e] = kwargs["others"].copy()
+        if e == "c":
+            c_began.set()
+        if e == "b":
+            assert c_began.wait(10), "c began only once b ended"
+        return propose(self, e, seeds, **kwargs)
+
+    monkeypatch.setattr(line_search.LineSearch, "propose", slow_b)
+    with ThreadPoolExecutor(2) as pool:
+        assert s.respond_all(["a", "b", "c"], pool) == 3
+    assert set(s.lines) == {"a", "b", "c"}
+    assert not began_with["b"].any()
+    a_alone = np.zeros_like(s.cover.people)
+    np.add.at(a_alone, s.people["a"].option_need[s.lines["a"][s.lines["a"] >= 0]], 1)
+    assert a_alone.any() and (began_with["c"] == a_alone).all()
+
+
+def test_no_response_begins_after_the_deadline() -> None:
+    s, _ = two_needs_one_taker_each(b_works_days=True)
+    lines = dict(s.lines)
+    with ThreadPoolExecutor(2) as pool:
+        assert s.respond_all(["a", "b"], pool, deadline=time.perf_counter() - 1) == 0
+    assert s.respond_all(["a", "b"], None, deadline=time.perf_counter() - 1) == 0
+    assert s.lines == lines
 
 
 def test_a_response_that_finds_no_line_keeps_where_its_prices_ended() -> None:

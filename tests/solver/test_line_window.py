@@ -112,12 +112,12 @@ def test_a_response_whose_price_search_fails_takes_its_window_and_keeps_its_pric
     windows: list[tuple[int, int]] = []
     propose_window = LineSearch.propose_window
 
-    def failed(self, e, seeds, bonus=None, near=None):
+    def failed(self, e, seeds, bonus=None, near=None, others=None):
         return line_search.Proposal(None, ended)
 
-    def counted(self, e, seed, first, last, base=None):
+    def counted(self, e, seed, first, last, base=None, others=None):
         windows.append((first, last))
-        return propose_window(self, e, seed, first, last, base)
+        return propose_window(self, e, seed, first, last, base, others)
 
     monkeypatch.setattr(LineSearch, "propose", failed)
     monkeypatch.setattr(LineSearch, "propose_window", counted)
@@ -135,7 +135,7 @@ def test_where_responses_are_not_windowed_a_failed_search_is_all_there_is(monkey
     s = one_person(spec, np.zeros(84), np.zeros(84), cover)
     s.place("e", np.full(84, -1, dtype=np.int64))
     monkeypatch.setattr(LineSearch, "propose", lambda *a, **k: line_search.Proposal(None))
-    monkeypatch.setattr(LineSearch, "propose_window", lambda *a: pytest.fail("windowed"))
+    monkeypatch.setattr(LineSearch, "propose_window", lambda *a, **k: pytest.fail("windowed"))
     assert s.respond_all(["e"], None) == 0
 
 
@@ -176,7 +176,7 @@ def test_a_failed_search_whose_last_line_breaks_the_total_is_repaired_in_the_win
     base[[46, 60]] = [46, 60]
     ended = np.array([1.0, 0.0, 0.0, 0.0])
 
-    def failed(self, e, seeds, bonus=None, near=None):
+    def failed(self, e, seeds, bonus=None, near=None, others=None):
         near.append(base)
         return line_search.Proposal(None, ended)
 
