@@ -415,9 +415,9 @@ def _capacity(longest, runs, offs):  # pragma: no cover - compiled
     # long enough). A long enough rest allows the most, so it is the bound.
     states = runs + offs
     nxt = np.zeros(states, dtype=np.int64)
+    cur = np.zeros(states, dtype=np.int64)
     out = np.zeros(days, dtype=np.int64)
     for d in range(days - 1, -1, -1):
-        cur = np.zeros(states, dtype=np.int64)
         for st in range(states):
             # Rest today.
             best = nxt[runs] if st < runs else nxt[min(st + 1, states - 1)]
@@ -428,12 +428,12 @@ def _capacity(longest, runs, offs):  # pragma: no cover - compiled
                 elif st == states - 1:
                     best = max(best, longest[d] + nxt[0])
             cur[st] = best
-        nxt = cur
-        out[d] = cur[states - 1]
+        nxt, cur = cur, nxt
+        out[d] = nxt[states - 1]
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _new_weekend(saturday, sunday, d, after_rest):  # pragma: no cover - compiled
     """1 when work on day ``d`` begins a weekend worked, else 0: any Saturday, and a Sunday
     unless it goes on from a Saturday worked (a run going on, ``after_rest`` false)."""
@@ -444,7 +444,7 @@ def _new_weekend(saturday, sunday, d, after_rest):  # pragma: no cover - compile
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _fits(room, r, up, t, ts):  # pragma: no cover - compiled
     """Whether counts ``r`` (a state's low part) can be reached by a step that begins a
     weekend (``up`` above 0) or adds a shift of type ``t`` (counted: ``ts`` above 0): each
@@ -454,7 +454,7 @@ def _fits(room, r, up, t, ts):  # pragma: no cover - compiled
     return ts == 0 or room[t, r]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _cheapest_by_set(states, set_member, low, high, best, best_class):  # pragma: no cover
     """Per set of classes, run length and units within ``low``..``high``: the cheapest of
     ``states`` (classes x runs x units) among the set's classes, and which class it is (-1:
@@ -473,7 +473,7 @@ def _cheapest_by_set(states, set_member, low, high, best, best_class):  # pragma
                         best_class[g, r, m] = c
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _extend_runs(
     source, source_class, new, pred, g, r, c_to, lo_m, hi_m, step, fits, cost, packed
 ):  # pragma: no cover - compiled
@@ -562,8 +562,13 @@ def _solve(
             longest[d] = max(longest[d], option_units[o])
     # Most units that days d.. (after) and ..d (before) can hold: outside that band of
     # units no state can still end inside [min_units, max_units].
-    after = _capacity(longest, runs, offs)
-    before = _capacity(longest[::-1].copy(), runs, offs)[::-1]
+    if max_units > 0:
+        after = _capacity(longest, runs, offs)
+        before = _capacity(longest[::-1].copy(), runs, offs)[::-1]
+    else:
+        # No units in the state (the total priced): every band is the one state 0.
+        after = np.zeros(days, dtype=np.int64)
+        before = np.zeros(days, dtype=np.int64)
     prev_low = 0
     prev_high = 0
     for d in range(days):
