@@ -80,6 +80,9 @@ class LineSpec:
     max_weekends: int  # -1: no limit
     bind_edges: bool
     first_weekday: int = 0  # weekday of day 0, Monday = 0
+    # The days whose weekends count towards ``max_weekends`` (None: every day); a line pinned
+    # outside a few weeks counts only theirs, its limit lowered by the weekends kept.
+    weekend_days: np.ndarray | None = None
 
     @property
     def classes(self) -> int:
@@ -124,6 +127,7 @@ def best_line_and_prices(
     count_states: bool = False,
     split_price: float = 0.0,
     near: list[np.ndarray] | None = None,
+    price_total: bool = True,
 ) -> tuple[Line | None, np.ndarray]:
     """The cheapest line that keeps every rule of ``spec``, None when none was found; and the
     prices the search ended on (the line's own when found), where the next search of the same
@@ -143,7 +147,8 @@ def best_line_and_prices(
     Where the minutes make the recursion large (a year of mixed shift lengths), the total is
     first priced too, with no minutes in the state: a line inside the total's band is usually
     found that way in a fraction of the time; only when none is does the exact recursion run
-    (unless not ``exact``: the caller has cheaper ways to try first).
+    (unless not ``exact``: the caller has cheaper ways to try first). Not ``price_total``:
+    the exact recursion at once, however large (the caller knows its state is small).
 
     ``count_states``: counts are kept in the recursion's state rather than priced, where it
     stays within ``COUNT_STATES``: the weekends from the first recursion, each type's shifts
@@ -182,7 +187,7 @@ def best_line_and_prices(
 
     found = None
     ended = prices
-    if relaxes(spec):
+    if price_total and relaxes(spec):
         # Rounds without minutes in the state are cheap: they get the full count.
         found, ended = priced(True, PRICE_ROUNDS, prices)
     elif not exact:
@@ -254,7 +259,7 @@ def _priced(
     """``best_line``'s search at one setting: its line, and the prices it ended on (and, in
     ``near``, the last recursion's line when it found none)."""
     days = spec.days
-    saturday, sunday = _weekend_days(spec)
+    saturday, sunday = weekend_flags(spec)
     types = len(spec.type_cap)
     units = spec.option_units
     # Resources: the types, the weekends, the minutes above the maximum and (as negative
@@ -368,14 +373,17 @@ def counts_kept(spec: LineSpec, choice: np.ndarray) -> bool:
     """Whether ``choice`` (option per day, -1 off) keeps ``spec``'s counts: shifts per type,
     weekends worked and the total."""
     limited = np.append(spec.type_cap >= 0, [spec.max_weekends >= 0, True, True])
-    used = _used(spec, choice, *_weekend_days(spec))
+    used = _used(spec, choice, *weekend_flags(spec))
     return bool((used <= _limits(spec))[limited].all())
 
 
-def _weekend_days(spec: LineSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Which of ``spec``'s days are Saturdays, and which Sundays."""
+def weekend_flags(spec: LineSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``spec``'s days are Saturdays, and which Sundays (among its ``weekend_days``
+    when set: only their weekends count)."""
     weekday = (np.arange(spec.days) + spec.first_weekday) % 7
-    return weekday == SATURDAY, weekday == SUNDAY
+    if spec.weekend_days is None:
+        return weekday == SATURDAY, weekday == SUNDAY
+    return (weekday == SATURDAY) & spec.weekend_days, (weekday == SUNDAY) & spec.weekend_days
 
 
 def _limits(spec: LineSpec) -> np.ndarray:
@@ -392,11 +400,12 @@ def _used(
     total = int(spec.option_units[worked].sum())
     return np.append(
         np.bincount(spec.option_type[worked], minlength=len(spec.type_cap)),
-        [_weekends(choice, saturday, sunday), total, -total],
+        [weekends_worked(choice, saturday, sunday), total, -total],
     )
 
 
-def _weekends(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:
+def weekends_worked(choice: np.ndarray, saturday: np.ndarray, sunday: np.ndarray) -> int:
+    """The weekends ``choice`` works (``weekend_flags``' days)."""
     worked = choice >= 0
     sat = np.flatnonzero(saturday & worked)
     sun = np.flatnonzero(sunday & worked)

@@ -174,6 +174,7 @@ def frame(spec: LineSpec, line: np.ndarray, first: int, last: int) -> Frame:
         max_units=spec.max_units - kept_units,
         max_weekends=weekends_left,
         first_weekday=(weekday + start) % 7,
+        weekend_days=None if spec.weekend_days is None else spec.weekend_days[start:end],
     )
     edges = (spec.bind_edges if start == 0 else False, spec.bind_edges if end == days else False)
     return Frame(sub, start, end, option_start, edges)
@@ -240,4 +241,6 @@ def weekends(spec: LineSpec) -> list[list[int]]:
     out = [[d, d + 1] if d + 1 < days else [d] for d in range(days) if weekday[d] == SATURDAY]
     if days and weekday[0] == SATURDAY + 1:
         out.insert(0, [0])
+    if spec.weekend_days is not None:
+        out = [days_of for days_of in out if spec.weekend_days[days_of[0]]]
     return out

@@ -46,8 +46,11 @@ from solver.line_dp import (
     counts_kept,
     relaxes,
     units_of,
+    weekend_flags,
+    weekends_worked,
 )
 from solver.line_model import frame, option_days
+from solver.line_pin import pinned
 from solver.line_team import teams
 from solver.model import ModelContext
 from solver.rules.profiles import ROTA_RULES
@@ -91,6 +94,21 @@ TEAM_TRIES = 5
 WINDOW_DAYS = 28
 # What changing a day of the frame outside the window costs: more than any line can gain.
 KEEP = 1e6
+# Once a round of responses gains less than this share of the roster's value, the responses
+# that may change a window (``windowed``) trade two stretches of the line instead
+# (``propose_pinned``: exact over the whole horizon, a few milliseconds on a year where a
+# whole line's price search takes tens and mostly fails): four weeks around a short need
+# the person could take, and a week around a day they work where the cover is over, or,
+# when the short need is on a weekend and their weekends are all taken, around the weekend
+# they could best give up. Early on, the whole lines' responses gain more. Measured, lines
+# alone, seeds 0 and 1, whole lines / pairs: Instance23 at 50 s 22,023 / 20,846 and 23,753 /
+# 21,586; Instance24 at 60 s 59,617 / 58,307 and 59,987 / 61,533; Instance22 at 50 s 34,895 /
+# 34,677 and 34,528 / 35,015 (docs/curtois.md).
+PAIR_AFTER = 0.01
+PAIR_TO_WEEKS = 4
+# The weeks traded begin on a Wednesday: the weekend is in the middle, and the runs around it
+# can change on both sides.
+PAIR_FIRST_WEEKDAY = 2
 # A weekend worked on one day where both could be is all but barred from a response's line
 # (priced at this many times the dearest person missing; the roster's value leaves it out,
 # and a response is still kept only if the roster gains): a split weekend spends one of the
@@ -172,6 +190,9 @@ class LineSearch:
     takers: dict[int, list[str]] = field(default_factory=dict)
     # What a response's recursion adds for a weekend split (``best_line``'s ``split_price``).
     split_price: float = 0.0
+    # Whether the responses that may change a window trade two stretches of days instead
+    # (``propose_pinned``): set once a round of responses gains little (``improve``).
+    pairing: bool = False
 
     def objective(self) -> float:
         return self.cover.value() + sum(self.costs.values())
@@ -272,6 +293,12 @@ class LineSearch:
         one half-changed by another's ``apply``."""
         seeds = self.seeds()
         others = self.others_than([e])
+        if self.pairing and self.windowed(e):
+            windows = self.pair_windows(e)
+            if windows is not None:
+                return functools.partial(
+                    self.propose_pinned, e, seeds[0], windows, self.lines[e], others
+                )
         if not self.windowed(e):
             return functools.partial(self.propose, e, seeds, others=others)
         first, last = self.window(e)
@@ -427,6 +454,90 @@ class LineSearch:
             return Proposal(None)
         # A frame reads a count the kept days already break as no limit at all.
         if base is not None and not counts_kept(p.spec, whole):
+            return Proposal(None)
+        return Proposal(Line(whole, found.cost, found.prices))
+
+    def pair_windows(self, e: str) -> list[tuple[int, int]] | None:
+        """Two stretches of ``e``'s line to trade between, each of whole weeks from a
+        ``PAIR_FIRST_WEEKDAY``: ``PAIR_TO_WEEKS`` around a short need ``e`` could take, and
+        one around a day ``e`` works where the cover is over. Where the short need falls on a
+        weekend and ``e``'s weekends are all taken, that week is the one of the weekend ``e``
+        works with the most of its days over, so that it can be given up for the other.
+        None when no need ``e`` could take is short, or no day ``e`` works is over."""
+        p = self.people[e]
+        spec = p.spec
+        line = self.lines[e]
+        c = self.cover
+        short = np.flatnonzero(c.people[p.option_need] < c.headcount[p.option_need])
+        worked = np.flatnonzero(line >= 0)
+        needs = p.option_need[line[worked]]
+        over = worked[c.people[needs] > c.headcount[needs]]
+        if not len(short) or not len(over):
+            return None
+        option = int(short[self.rng.randrange(len(short))])
+        to = int(np.searchsorted(spec.day_start, option, side="right")) - 1
+        away = int(over[self.rng.randrange(len(over))])
+        saturday, sunday = weekend_flags(spec)
+        if (
+            (saturday[to] or sunday[to])
+            and spec.max_weekends >= 0
+            and weekends_worked(line, saturday, sunday) >= spec.max_weekends
+        ):
+            # Each weekend worked away from the short need, scored by its days over less
+            # its days worked: giving up one whose days are all over loses no cover.
+            scored: dict[int, list[int]] = {}
+            for d in np.flatnonzero(saturday & (line >= 0) | sunday & (line >= 0)):
+                saturday_of = int(d) - int(sunday[d])
+                if abs(saturday_of - to) < 7:
+                    continue
+                n = p.option_need[line[d]]
+                scored.setdefault(saturday_of, []).append(int(c.people[n] > c.headcount[n]) - 1)
+            if scored:
+                best = max(sum(v) for v in scored.values())
+                away = self.rng.choice([d for d, v in scored.items() if sum(v) == best])
+        short_weeks = self._weeks_around(spec, to, PAIR_TO_WEEKS)
+        return sorted({short_weeks, self._weeks_around(spec, away, 1)})
+
+    def _weeks_around(self, spec: LineSpec, day: int, weeks: int) -> tuple[int, int]:
+        """``weeks`` weeks from a ``PAIR_FIRST_WEEKDAY``, ``day`` in one of them at random."""
+        weekday = (day + spec.first_weekday) % 7
+        first = day - (weekday - PAIR_FIRST_WEEKDAY) % 7 - 7 * self.rng.randrange(weeks)
+        first = max(0, min(first, spec.days - 7 * weeks))
+        return first, min(spec.days, first + 7 * weeks)
+
+    def propose_pinned(
+        self,
+        e: str,
+        seed: int,
+        windows: list[tuple[int, int]],
+        line: np.ndarray,
+        others: np.ndarray | None = None,
+    ) -> Proposal:
+        """``e``'s best line that changes only the days of ``windows`` of ``line`` (``e``'s),
+        against everyone else's current lines: exact over the whole horizon
+        (``line_pin.pinned``). Reads the search's state, changes nothing; the person's prices
+        are left as they are. ``others``: as ``propose``'s."""
+        p = self.people[e]
+        pin = pinned(p.spec, line, windows, p.off_cost)
+        if pin is None:
+            return Proposal(None)
+        if others is None:
+            others = self.others_than([e])
+        need = p.option_need[pin.option]
+        cost = p.request_cost[pin.option] + self.cover.marginal(need, others)
+        found, _ = best_line_and_prices(
+            pin.spec,
+            cost,
+            pin.off_cost,
+            seed=seed,
+            count_states=True,
+            price_total=False,
+            split_price=self.split_price,
+        )
+        if found is None:
+            return Proposal(None)
+        whole = pin.whole_line(found.choice)
+        if not np.array_equal(whole[~pin.free], line[~pin.free]):
             return Proposal(None)
         return Proposal(Line(whole, found.cost, found.prices))
 
@@ -666,7 +777,10 @@ def improve(
             if patience is not None and time.perf_counter() - gained_at > patience:
                 break
             s.rng.shuffle(order)
+            before_round = s.objective()
             gained = s.respond_all(order, pool, deadline)
+            if s.objective() > before_round * (1 - PAIR_AFTER):
+                s.pairing = True
             if s.chains and days <= CHAIN_MAX_DAYS and _chains(s, deadline):
                 gained += 1
             if not gained and s.teams:
