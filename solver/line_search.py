@@ -8,19 +8,21 @@ person's weight once it is full, plus the person's own requests. A response repl
 person's line when the roster's value, kept exactly, does not rise.
 
 The search: everyone gets their best line in turn (the first roster); then rounds of best
-responses, one of equal value kept too (a sideways move: the roster drifts from one short
-need to another). Where a person's total minutes are priced (a year of mixed shift lengths)
-and a response's price search ends without a line, it changes only four weeks around a short
-need instead, found exactly over the frame around them (``propose_window``). After each round
-(up to 12 weeks), ejection chains from the short needs: someone is made to take one whatever
-it costs, the needs they leave short are offered to others, a few links deep, and the whole
-chain is undone unless the roster gains (where no one person can gain alone, one moving pays
-only once another fills the gap). When a round gains nothing, a dozen people who could take a
-short need are re-planned together over the week around it (``line_team``, two teams at a
-time on two threads); when that gains nothing either, ruin and recreate: a few people's
-lines are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the
-rota benchmark (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's
-search over everything finds none in a minute.
+responses, one of equal value kept too (a sideways move: the roster drifts from one short need
+to another). Where a person's total minutes are priced (a year of mixed shift lengths) and a
+response's price search ends without a line, it changes only four weeks around a short need
+instead, found exactly over the frame around them (``propose_window``); once a round gains less
+than 1 %, such people trade two stretches of their line instead, exact over the whole horizon
+(``propose_pinned``), which moves work and weekends from one season to another. After each
+round (up to 12 weeks), ejection chains from the short needs: someone is made to take one
+whatever it costs, the needs they leave short are offered to others, a few links deep, and the
+whole chain is undone unless the roster gains (where no one person can gain alone, one moving
+pays only once another fills the gap). When a round gains nothing, a dozen people who could
+take a short need are re-planned together over the week around it (``line_team``, two teams at
+a time on two threads); when that gains nothing either, ruin and recreate: a few people's lines
+are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the rota
+benchmark (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
+everything finds none in a minute.
 """
 
 from __future__ import annotations
