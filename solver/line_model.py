@@ -235,7 +235,8 @@ def _runs(
 
 
 def weekends(spec: LineSpec) -> list[list[int]]:
-    """Each weekend's days inside the horizon (a Sunday on the first day is one alone)."""
+    """Each weekend's days inside the horizon (a Sunday on the first day is one alone); only
+    those of the spec's ``weekend_days`` when set."""
     days = spec.days
     weekday = (np.arange(days) + spec.first_weekday) % 7
     out = [[d, d + 1] if d + 1 < days else [d] for d in range(days) if weekday[d] == SATURDAY]

@@ -105,7 +105,9 @@ KEEP = 1e6
 # they could best give up. Early on, the whole lines' responses gain more. Measured, lines
 # alone, seeds 0 and 1, whole lines / pairs: Instance23 at 50 s 22,023 / 20,846 and 23,753 /
 # 21,586; Instance24 at 60 s 59,617 / 58,307 and 59,987 / 61,533; Instance22 at 50 s 34,895 /
-# 34,677 and 34,528 / 35,015 (docs/curtois.md).
+# 34,677 and 34,528 / 35,015. In the whole minute (`bench/curtois.py`, seeds 0-2) 21-23 gain
+# 0.2-0.8 % on the median and 20 and 24 lose 0.6 and 1.7 %, each within a seed's spread; on
+# Instance24 the trades reach lower past the minute (docs/curtois.md).
 PAIR_AFTER = 0.01
 PAIR_TO_WEEKS = 4
 # The weeks traded begin on a Wednesday: the weekend is in the middle, and the runs around it

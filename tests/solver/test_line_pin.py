@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from solver import line_search
 from solver.line_dp import best_line_and_prices
-from solver.line_model import add_line
+from solver.line_model import LineModel, add_line
 from solver.line_pin import KEEP, pinned, whole_weekends
 from solver.line_search import Cover, LineSearch
 from tests.solver.helpers import examples
@@ -57,6 +57,23 @@ def test_a_pinned_line_keeps_the_rules_and_the_days_outside_and_is_the_cheapest(
         assert cost >= best  # a priced count may leave a cheaper line unfound, never a rule
     else:
         assert cost == best
+
+
+@examples(30)
+@given(long_lines(), st.data())
+def test_the_pricing_model_reads_a_pinned_spec_as_the_recursion_does(case, data) -> None:
+    # Its weekends are only the free ones (``weekend_days``), their limit lowered by the kept.
+    spec, line, window, option_cost, off_cost = case
+    pin = pinned(spec, line, [window], off_cost)
+    found, _ = best_line_and_prices(
+        pin.spec, option_cost[pin.option], pin.off_cost, count_states=True, price_total=False
+    )
+    modelled = LineModel(pin.spec).cheapest(option_cost[pin.option], pin.off_cost, seconds=5.0)
+    assert found is not None and modelled is not None
+    if not found.prices.any():
+        whole = pin.whole_line(modelled)
+        cost = option_cost[whole[whole >= 0]].sum() + off_cost[whole < 0].sum()
+        assert cost == found.cost
 
 
 def test_windows_are_widened_so_as_not_to_cut_a_weekend() -> None:
