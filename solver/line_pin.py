@@ -20,8 +20,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from solver.line_dp import SATURDAY, LineSpec, weekend_flags, weekends_worked
+from solver.line_model import option_days
 
-# What leaving a pinned day's shift costs: more than any line can gain.
+# What changing a day that is to stay as it is costs (a pinned day's shift here, a frame's day
+# outside its window in ``line_search.propose_window``): more than any line can gain.
 KEEP = 1e6
 
 
@@ -62,21 +64,13 @@ def pinned(
     the days kept already break a count (no line keeps them)."""
     free = whole_weekends(spec, windows)
     types = len(spec.type_cap)
-    day_start = [0]
-    option: list[int] = []
-    option_type: list[int] = []
-    units: list[int] = []
-    for d in range(spec.days):
-        if free[d]:
-            found = range(int(spec.day_start[d]), int(spec.day_start[d + 1]))
-            option.extend(found)
-            option_type.extend(int(spec.option_type[o]) for o in found)
-            units.extend(int(spec.option_units[o]) for o in found)
-        elif line[d] >= 0:
-            option.append(int(line[d]))
-            option_type.append(types + int(spec.option_type[line[d]]))
-            units.append(0)
-        day_start.append(len(option))
+    day = option_days(spec)
+    chosen = np.zeros(len(day), dtype=np.bool_)
+    chosen[line[line >= 0]] = True
+    # A free day keeps all its options, a pinned one only the option it holds.
+    option = np.flatnonzero(free[day] | chosen)
+    held = ~free[day[option]]
+    day_start = np.concatenate([[0], np.cumsum(np.bincount(day[option], minlength=spec.days))])
     kept = line[~free & (line >= 0)]
     kept_types = np.bincount(spec.option_type[kept], minlength=types)
     kept_units = int(spec.option_units[kept].sum())
@@ -94,9 +88,9 @@ def pinned(
     cap = np.where(capped, spec.type_cap - kept_types, -1)
     sub = replace(
         spec,
-        day_start=np.array(day_start, dtype=np.int64),
-        option_type=np.array(option_type, dtype=np.int64),
-        option_units=np.array(units, dtype=np.int64),
+        day_start=day_start.astype(np.int64),
+        option_type=spec.option_type[option] + types * held,
+        option_units=np.where(held, 0, spec.option_units[option]),
         # Each type's pinned twin: the same successions, no cap.
         type_class=np.concatenate([spec.type_class, spec.type_class]),
         type_cap=np.concatenate([cap, np.full(types, -1, dtype=np.int64)]),
@@ -107,4 +101,4 @@ def pinned(
         weekend_days=free,
     )
     off = off_cost + np.where(~free & (line >= 0), KEEP, 0.0)
-    return Pinned(sub, np.array(option, dtype=np.int64), free, off)
+    return Pinned(sub, option, free, off)

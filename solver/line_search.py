@@ -52,7 +52,7 @@ from solver.line_dp import (
     weekends_worked,
 )
 from solver.line_model import frame, option_days
-from solver.line_pin import pinned
+from solver.line_pin import KEEP, pinned
 from solver.line_team import teams
 from solver.model import ModelContext
 from solver.rules.profiles import ROTA_RULES
@@ -94,8 +94,6 @@ TEAM_TRIES = 5
 # against 100,483, 89,246 and 90,672; 20-23 within their spread. Windows in place of most
 # whole-line responses gained more on 24 and lost on 20 and 23.
 WINDOW_DAYS = 28
-# What changing a day of the frame outside the window costs: more than any line can gain.
-KEEP = 1e6
 # Once a round of responses gains less than this share of the roster's value, the responses
 # that may change a window (``windowed``) trade two stretches of the line instead
 # (``propose_pinned``: exact over the whole horizon, a few milliseconds on a year where a
@@ -347,15 +345,22 @@ class LineSearch:
         p = self.people[e]
         days = p.spec.days
         width = min(WINDOW_DAYS, days)
+        day = self._short_day(e)
+        if day is None:
+            first = self.rng.randrange(days - width + 1)
+            return first, first + width
+        first = max(0, min(days - width, day - self.rng.randrange(width)))
+        return first, first + width
+
+    def _short_day(self, e: str) -> int | None:
+        """The day of one of the short needs ``e`` could take, at random; None when none is."""
+        p = self.people[e]
         c = self.cover
         short = np.flatnonzero(c.people[p.option_need] < c.headcount[p.option_need])
         if not len(short):
-            first = self.rng.randrange(days - width + 1)
-            return first, first + width
+            return None
         option = int(short[self.rng.randrange(len(short))])
-        day = int(np.searchsorted(p.spec.day_start, option, side="right")) - 1
-        first = max(0, min(days - width, day - self.rng.randrange(width)))
-        return first, first + width
+        return int(np.searchsorted(p.spec.day_start, option, side="right")) - 1
 
     def seeds(self) -> list[int]:
         # Drawn by the caller's thread, so that a response does not depend on thread timing.
@@ -472,14 +477,14 @@ class LineSearch:
         spec = p.spec
         line = self.lines[e]
         c = self.cover
-        short = np.flatnonzero(c.people[p.option_need] < c.headcount[p.option_need])
         worked = np.flatnonzero(line >= 0)
         needs = p.option_need[line[worked]]
         over = worked[c.people[needs] > c.headcount[needs]]
-        if not len(short) or not len(over):
+        if not len(over):
             return None
-        option = int(short[self.rng.randrange(len(short))])
-        to = int(np.searchsorted(spec.day_start, option, side="right")) - 1
+        to = self._short_day(e)
+        if to is None:
+            return None
         away = int(over[self.rng.randrange(len(over))])
         saturday, sunday = weekend_flags(spec)
         if (
