@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solver import line_weekends
 from solver.line_dp import (
     PRICE_ROUNDS,
     REFINE_ROUNDS,
@@ -56,6 +57,9 @@ from solver.line_pin import KEEP, pinned
 from solver.line_team import teams
 from solver.model import ModelContext
 from solver.rules.profiles import ROTA_RULES
+
+# Rounds of weekday responses around the planned weekends, at most (``_plant``).
+PLANT_ROUNDS = 10
 
 # People cleared together by one ruin, as a share of the group (at least two).
 RUIN_SHARE = 0.05
@@ -521,11 +525,15 @@ class LineSearch:
         windows: list[tuple[int, int]],
         line: np.ndarray,
         others: np.ndarray | None = None,
+        *,
+        exact: bool = True,
     ) -> Proposal:
         """``e``'s best line that changes only the days of ``windows`` of ``line`` (``e``'s),
         against everyone else's current lines: exact over the whole horizon
         (``line_pin.pinned``). Reads the search's state, changes nothing; the person's prices
-        are left as they are. ``others``: as ``propose``'s."""
+        are left as they are. ``others``: as ``propose``'s. Not ``exact``: the counts are
+        priced first (``best_line_and_prices``' default), for windows that cover most of the
+        line, whose exact state would be the whole line's."""
         p = self.people[e]
         pin = pinned(p.spec, line, windows, p.off_cost)
         if pin is None:
@@ -534,15 +542,19 @@ class LineSearch:
             others = self.others_than([e])
         need = p.option_need[pin.option]
         cost = p.request_cost[pin.option] + self.cover.marginal(need, others)
-        found, _ = best_line_and_prices(
-            pin.spec,
-            cost,
-            pin.off_cost,
-            seed=seed,
-            count_states=True,
-            price_total=False,
-            split_price=self.split_price,
-        )
+        found = None
+        for count_states in (False, True) if not exact else (True,):
+            found, _ = best_line_and_prices(
+                pin.spec,
+                cost,
+                pin.off_cost,
+                seed=seed,
+                count_states=count_states,
+                price_total=not exact,
+                split_price=self.split_price,
+            )
+            if found is not None:
+                break
         if found is None:
             return Proposal(None)
         whole = pin.whole_line(found.choice)
@@ -750,17 +762,31 @@ def search(
     patience: float | None = None,
     threads: int = 1,
     on_better: Callable[[float], None] | None = None,
+    weekends_first: float = 0.0,
 ) -> LineSearch | None:
     """The best roster found by ``deadline`` (a ``time.perf_counter()`` instant), or once
     ``patience`` seconds pass without a gain; None when someone got no line (their rules may
     still allow one: the caller tries other means). With ``threads`` of 2 or more, long
-    horizons compute two responses at a time (the recursion runs without the GIL)."""
+    horizons compute two responses at a time (the recursion runs without the GIL).
+    ``weekends_first``: seconds for planning everyone's weekends together before the first
+    lines (``line_weekends``), where some weekends are limited; 0 leaves it out."""
     s = start(ctx, seed)
     order = list(s.people)
     # The most constrained first: they have the fewest ways to fill what is left.
     order.sort(key=lambda e: len(s.people[e].option_slot))
+    if weekends_first > 0 and weekends_bind(s):
+        planted = line_weekends.plan(
+            s,
+            weekends_first,
+            threads=threads,
+            seed=seed,
+            subsolvers=ctx.problem.parameters.subsolvers,
+        )
+        if planted:
+            _plant(s, planted, order, deadline)
     with _pool(threads, ctx.days) as pool:
-        if s.respond_all(order, pool) < len(order):
+        todo = [e for e in order if e not in s.lines]
+        if s.respond_all(todo, pool) < len(todo):
             return None
     if on_better is not None:
         on_better(s.objective())
@@ -803,6 +829,36 @@ def improve(
                 if on_better is not None:
                     on_better(value)
     return s
+
+
+def weekends_bind(s: LineSearch) -> bool:
+    """Whether someone may work fewer weekends than the horizon holds."""
+    for p in s.people.values():
+        if p.spec.max_weekends >= 0:
+            saturday, sunday = weekend_flags(p.spec)
+            if p.spec.max_weekends < len(line_weekends.weekends(saturday, sunday)):
+                return True
+    return False
+
+
+def _plant(
+    s: LineSearch, planted: dict[str, np.ndarray], order: list[str], deadline: float
+) -> None:
+    """Everyone's first line, their weekends kept as ``planted`` and their weekdays their best
+    response; rounds of such responses until one gains nothing (each a tenth of a second on
+    Instance13, where the first rounds each gain a tenth of the roster). Whoever finds no line
+    so is left without one."""
+    for _ in range(PLANT_ROUNDS):
+        before = s.objective() if len(s.lines) == len(s.people) else None
+        for e in order:
+            if time.perf_counter() >= deadline:
+                return
+            spec = s.people[e].spec
+            windows = line_weekends.weekday_windows(*weekend_flags(spec))
+            found = s.propose_pinned(e, s.rng.randrange(1 << 30), windows, planted[e], exact=False)
+            s.apply(e, found)
+        if before is not None and s.objective() >= before - 1e-9:
+            return
 
 
 def _pool(threads: int, days: int) -> contextlib.AbstractContextManager:

@@ -93,6 +93,9 @@ COLUMNS_FINAL_RESERVE = 0.1
 # and 6,017 / 6,023; Instance18, 4,104: 5,500 / 5,501 and 5,497 / 5,502), and on small rotas
 # the full search proves the optimum, which LNS alone cannot.
 LNS_ONLY_MIN_CANDIDATES = 6000
+# Share of the limit for planning everyone's weekends together before the first lines
+# (``line_weekends``), where the lines hand their roster to CP-SAT without the columns.
+WEEKENDS_FIRST_SHARE = 0.15
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -469,6 +472,7 @@ def _lines(
     # faster than they do (measured on the rota benchmark): the lines stop when stalled.
     patience: float | None = LINES_PATIENCE_SHARE * limit
     columns = params.column_share > 0
+    weekends_first = 0.0
     candidates = _candidates(ctx)
     if candidates > NEIGHBOURHOOD_DIRECT_CANDIDATES or ctx.days > LINES_ALONE_DAYS:
         # The full search finds nothing on such a model, or starts too late on so long a
@@ -480,6 +484,7 @@ def _lines(
         share = min(share, LINES_BEFORE_COLUMNS_SHARE)
     else:
         columns = False
+        weekends_first = WEEKENDS_FIRST_SHARE * limit
     found = line_search.search(
         ctx,
         started + share * limit,
@@ -487,6 +492,7 @@ def _lines(
         patience=patience,
         threads=params.num_workers,
         on_better=watcher.report,
+        weekends_first=weekends_first,
     )
     if found is None:
         return incumbent

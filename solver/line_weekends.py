@@ -1,0 +1,145 @@
+"""Everyone's weekends planned together, before anyone's line: the first roster's backbone.
+
+Where each person may work only a few of the weekends and the weekends' cover asks for
+about as many person-days as those allow, who works which weekend is the roster's hardest
+choice, and one person's best response cannot make it well: each takes the weekends short
+at the moment, the next finds them full and works a weekend on one day only, which spends
+a weekend of their limit for half its worth. Here one CP-SAT model takes every person's
+weekend days at once: their options on those days, the successions from Saturday to
+Sunday, the weekends each may work, their caps on each type and their total, the cover of
+the weekend needs and everyone's requests on those days. The weekdays are left out: the
+first lines are then each person's best over the weekdays, their weekends kept as planned
+(``line_pin.pinned``), and the search's rounds go on from there, free to change any of it.
+Measured on the rota benchmark (docs/curtois.md): Instance13 (120 people, 4 weeks, at most
+1-3 of their 4 weekends each, whose weekends ask about as many person-days as they allow)
+gave 2,122, 1,998 and 2,373 over three seeds, against 2,636, 2,440 and 2,659 without.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.line_dp import weekend_flags
+
+if TYPE_CHECKING:
+    from solver.line_search import LineSearch
+
+# Costs are floats (weights, requests); the model's are whole numbers at this scale.
+SCALE = 100
+
+
+def weekends(saturday: np.ndarray, sunday: np.ndarray) -> list[list[int]]:
+    """The days of each weekend: a Saturday and the Sunday after it, or either alone at an
+    edge of the horizon."""
+    days = len(saturday)
+    out: list[list[int]] = []
+    for d in range(days):
+        if saturday[d]:
+            out.append([d, d + 1] if d + 1 < days and sunday[d + 1] else [d])
+        elif sunday[d] and not (d > 0 and saturday[d - 1]):
+            out.append([d])
+    return out
+
+
+def weekday_windows(saturday: np.ndarray, sunday: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches of days between weekends, as ranges."""
+    free = ~(saturday | sunday)
+    out: list[tuple[int, int]] = []
+    d = 0
+    while d < len(free):
+        if free[d]:
+            first = d
+            while d < len(free) and free[d]:
+                d += 1
+            out.append((first, d))
+        else:
+            d += 1
+    return out
+
+
+def plan(
+    s: LineSearch,
+    seconds: float,
+    *,
+    threads: int = 1,
+    seed: int = 0,
+    subsolvers: tuple[str, ...] = (),
+) -> dict[str, np.ndarray]:
+    """A line per person with only their weekend days planned (-1 on every other day), the
+    best CP-SAT finds in ``seconds`` (with ``subsolvers`` when given: the problem's); empty
+    when it finds none."""
+    model = cp_model.CpModel()
+    chosen: dict[str, list[tuple[int, int, cp_model.IntVar]]] = {}
+    on_need: dict[int, list[cp_model.IntVar]] = {}
+    costs: list[cp_model.LinearExprT] = []
+    for e, p in s.people.items():
+        spec = p.spec
+        saturday, sunday = weekend_flags(spec)
+        mine: list[tuple[int, int, cp_model.IntVar]] = []
+        per_type: dict[int, list[cp_model.IntVar]] = {}
+        units: list[cp_model.LinearExprT] = []
+        worked_weekends = []
+        for days in weekends(saturday, sunday):
+            by_day = []
+            for d in days:
+                xs = []
+                for o in range(int(spec.day_start[d]), int(spec.day_start[d + 1])):
+                    x = model.new_bool_var(f"{e}_{o}")
+                    xs.append((o, x))
+                    mine.append((d, o, x))
+                    on_need.setdefault(int(p.option_need[o]), []).append(x)
+                    per_type.setdefault(int(spec.option_type[o]), []).append(x)
+                    units.append(int(spec.option_units[o]) * x)
+                    if p.request_cost[o]:
+                        costs.append(round(SCALE * float(p.request_cost[o])) * x)
+                model.add_at_most_one(x for _, x in xs)
+                if p.off_cost[d]:
+                    costs.append(round(SCALE * float(p.off_cost[d])) * (1 - sum(x for _, x in xs)))
+                by_day.append(xs)
+            for (o, x), (o2, x2) in (
+                (a, b) for a in by_day[0] for b in (by_day[1] if len(by_day) > 1 else [])
+            ):
+                if not spec.follows[spec.type_class[spec.option_type[o]], spec.option_type[o2]]:
+                    model.add_bool_or([~x, ~x2])
+            worked = model.new_bool_var(f"{e}_weekend_{days[0]}")
+            for xs in by_day:
+                for _, x in xs:
+                    model.add_implication(x, worked)
+            worked_weekends.append(worked)
+            # The least cost the model has: of two plans that cover alike, the one on fewer
+            # weekends, whole ones, which leave the limits and the days around them free.
+            costs.append(worked)
+        if spec.max_weekends >= 0:
+            model.add(sum(worked_weekends) <= spec.max_weekends)
+        for t, xs in per_type.items():
+            if spec.type_cap[t] >= 0:
+                model.add(sum(xs) <= int(spec.type_cap[t]))
+        model.add(sum(units) <= int(spec.max_units))
+        chosen[e] = mine
+    c = s.cover
+    for n, xs in on_need.items():
+        headcount = int(c.headcount[n])
+        short = model.new_int_var(0, headcount, f"short_{n}")
+        over = model.new_int_var(0, len(xs), f"over_{n}")
+        model.add(sum(xs) + short - over == headcount)
+        costs.append(round(SCALE * float(c.weight_under[n])) * short)
+        costs.append(round(SCALE * float(c.weight_over[n])) * over)
+    model.minimize(sum(costs))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = max(1, threads)
+    solver.parameters.random_seed = seed
+    solver.parameters.subsolvers.extend(subsolvers)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    lines: dict[str, np.ndarray] = {}
+    for e, mine in chosen.items():
+        line = np.full(s.people[e].spec.days, -1, dtype=np.int64)
+        for d, o, x in mine:
+            if solver.boolean_value(x):
+                line[d] = o
+        lines[e] = line
+    return lines
