@@ -12,7 +12,7 @@ first lines are then each person's best over the weekdays, their weekends kept a
 (``line_pin.pinned``), and the search's rounds go on from there, free to change any of it.
 Measured on the rota benchmark (docs/curtois.md): Instance13 (120 people, 4 weeks, at most
 1-3 of their 4 weekends each, whose weekends ask about as many person-days as they allow)
-gave 2,310, 2,278 and 2,042 over three seeds, against 2,636, 2,440 and 2,659 without.
+gave 2,208, 2,003 and 2,019 over three seeds, against 2,636, 2,440 and 2,659 without.
 """
 
 from __future__ import annotations
