@@ -777,7 +777,7 @@ def search(
     if weekends_first > 0 and weekends_bind(s):
         planted = line_weekends.plan(
             s,
-            weekends_first,
+            min(deadline, time.perf_counter() + weekends_first),
             threads=threads,
             seed=seed,
             subsolvers=ctx.problem.parameters.subsolvers,

@@ -18,6 +18,7 @@ gave 2,208, 2,003 and 2,019 over three seeds, against 2,636, 2,440 and 2,659 wit
 from __future__ import annotations
 
 import itertools
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -138,15 +139,15 @@ def _follows(spec: LineSpec, pattern: tuple[int, ...]) -> bool:
 
 def plan(
     s: LineSearch,
-    seconds: float,
+    deadline: float,
     *,
     threads: int = 1,
     seed: int = 0,
     subsolvers: tuple[str, ...] = (),
 ) -> dict[str, np.ndarray]:
     """A line per person with only their weekend days planned (-1 on every other day), the
-    best CP-SAT finds in ``seconds`` (with ``subsolvers`` when given: the problem's); empty
-    when it finds none."""
+    best CP-SAT finds by ``deadline`` (a ``time.perf_counter()`` instant; with
+    ``subsolvers`` when given: the problem's); empty when it finds none."""
     model = cp_model.CpModel()
     chosen: dict[str, list[tuple[int, int, cp_model.IntVar]]] = {}
     on_need: dict[int, list[cp_model.IntVar]] = {}
@@ -209,7 +210,7 @@ def plan(
         for d, o, x in mine:
             model.add_hint(x, int(start[e][d] == o))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
     solver.parameters.num_workers = max(1, threads)
     solver.parameters.random_seed = seed
     solver.parameters.subsolvers.extend(subsolvers)
