@@ -176,11 +176,10 @@ def plan(
                 if p.off_cost[d]:
                     costs.append(round(SCALE * float(p.off_cost[d])) * (1 - sum(x for _, x in xs)))
                 by_day.append(xs)
-            for (o, x), (o2, x2) in (
-                (a, b) for a in by_day[0] for b in (by_day[1] if len(by_day) > 1 else [])
-            ):
-                if not spec.follows[spec.type_class[spec.option_type[o]], spec.option_type[o2]]:
-                    model.add_bool_or([~x, ~x2])
+            if len(by_day) == 2:
+                for (o, x), (o2, x2) in itertools.product(*by_day):
+                    if not _follows(spec, (o, o2)):
+                        model.add_bool_or([~x, ~x2])
             worked = model.new_bool_var(f"{e}_weekend_{days[0]}")
             for xs in by_day:
                 for _, x in xs:
