@@ -52,7 +52,7 @@ from solver.line_dp import (
     weekend_flags,
     weekends_worked,
 )
-from solver.line_model import frame, option_days
+from solver.line_model import frame, option_days, weekends
 from solver.line_pin import KEEP, pinned
 from solver.line_team import teams
 from solver.model import ModelContext
@@ -833,12 +833,7 @@ def improve(
 
 def weekends_bind(s: LineSearch) -> bool:
     """Whether someone may work fewer weekends than the horizon holds."""
-    for p in s.people.values():
-        if p.spec.max_weekends >= 0:
-            saturday, sunday = weekend_flags(p.spec)
-            if p.spec.max_weekends < len(line_weekends.weekends(saturday, sunday)):
-                return True
-    return False
+    return any(0 <= p.spec.max_weekends < len(weekends(p.spec)) for p in s.people.values())
 
 
 def _plant(
@@ -848,14 +843,14 @@ def _plant(
     response; rounds of such responses until one gains nothing (each a tenth of a second on
     Instance13, where the first rounds each gain a tenth of the roster). Whoever finds no line
     so is left without one."""
+    windows = {e: line_weekends.weekday_windows(*weekend_flags(s.people[e].spec)) for e in order}
     for _ in range(PLANT_ROUNDS):
         before = s.objective() if len(s.lines) == len(s.people) else None
         for e in order:
             if time.perf_counter() >= deadline:
                 return
-            spec = s.people[e].spec
-            windows = line_weekends.weekday_windows(*weekend_flags(spec))
-            found = s.propose_pinned(e, s.rng.randrange(1 << 30), windows, planted[e], exact=False)
+            seed = s.rng.randrange(1 << 30)
+            found = s.propose_pinned(e, seed, windows[e], planted[e], exact=False)
             s.apply(e, found)
         if before is not None and s.objective() >= before - 1e-9:
             return

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.line_dp import LineSpec, weekend_flags
+from solver.line_dp import LineSpec
+from solver.line_model import weekends
 
 if TYPE_CHECKING:
     from solver.line_search import LineSearch
@@ -33,19 +34,6 @@ if TYPE_CHECKING:
 SCALE = 100
 # Rounds of best responses over the weekends alone for CP-SAT's first plan (``responses``).
 RESPONSE_ROUNDS = 3
-
-
-def weekends(saturday: np.ndarray, sunday: np.ndarray) -> list[list[int]]:
-    """The days of each weekend: a Saturday and the Sunday after it, or either alone at an
-    edge of the horizon."""
-    days = len(saturday)
-    out: list[list[int]] = []
-    for d in range(days):
-        if saturday[d]:
-            out.append([d, d + 1] if d + 1 < days and sunday[d + 1] else [d])
-        elif sunday[d] and not (d > 0 and saturday[d - 1]):
-            out.append([d])
-    return out
 
 
 def weekday_windows(saturday: np.ndarray, sunday: np.ndarray) -> list[tuple[int, int]]:
@@ -90,9 +78,8 @@ def _response(s: LineSearch, e: str, people: np.ndarray) -> np.ndarray:
     p = s.people[e]
     spec = p.spec
     cost = p.request_cost + s.cover.marginal(p.option_need, people)
-    saturday, sunday = weekend_flags(spec)
     offered = []
-    for days in weekends(saturday, sunday):
+    for days in weekends(spec):
         off = float(p.off_cost[days].sum())
         choices = [range(int(spec.day_start[d]), int(spec.day_start[d + 1])) for d in days]
         best: tuple[float, tuple[int, ...]] | None = None
@@ -154,12 +141,11 @@ def plan(
     costs: list[cp_model.LinearExprT] = []
     for e, p in s.people.items():
         spec = p.spec
-        saturday, sunday = weekend_flags(spec)
         mine: list[tuple[int, int, cp_model.IntVar]] = []
         per_type: dict[int, list[cp_model.IntVar]] = {}
         units: list[cp_model.LinearExprT] = []
         worked_weekends = []
-        for days in weekends(saturday, sunday):
+        for days in weekends(spec):
             by_day = []
             for d in days:
                 xs = []

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from solver import line_search, line_weekends, solve
 from solver.benchmarks.rota import to_problem
 from solver.line_dp import LineSpec, weekend_flags, weekends_worked
+from solver.line_model import weekends
 from solver.line_search import Cover, LineSearch, PersonLines
 from solver.problem import Problem, SolveParameters
 from tests.solver.helpers import benchmark_or_skip, examples, objective_context
@@ -29,17 +30,15 @@ from tests.solver.test_line_search import SMALL, rotas, valued_as_the_model
 solve_module = sys.modules["solver.solve"]
 
 
-def test_a_weekend_is_a_saturday_and_its_sunday_or_either_alone_at_an_edge() -> None:
+def test_the_plan_weekends_and_the_weekday_windows_between_them() -> None:
     # Ten days from a Sunday: Sunday 0 alone, then Saturday 6 with Sunday 7; the days between.
-    weekday = (np.arange(10) + 6) % 7
-    saturday, sunday = weekday == 5, weekday == 6
-    assert line_weekends.weekends(saturday, sunday) == [[0], [6, 7]]
-    assert line_weekends.weekday_windows(saturday, sunday) == [(1, 6), (8, 10)]
+    spec = replace(every_day(10, max_weekends=1, max_units=10), first_weekday=6)
+    assert weekends(spec) == [[0], [6, 7]]
+    assert line_weekends.weekday_windows(*weekend_flags(spec)) == [(1, 6), (8, 10)]
     # Two weeks from a Monday, one day short: the last Saturday alone.
-    weekday = np.arange(13) % 7
-    saturday, sunday = weekday == 5, weekday == 6
-    assert line_weekends.weekends(saturday, sunday) == [[5, 6], [12]]
-    assert line_weekends.weekday_windows(saturday, sunday) == [(0, 5), (7, 12)]
+    spec = every_day(13, max_weekends=1, max_units=13)
+    assert weekends(spec) == [[5, 6], [12]]
+    assert line_weekends.weekday_windows(*weekend_flags(spec)) == [(0, 5), (7, 12)]
 
 
 def spec_of(
