@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver import line_weekends
+from solver.line_days import sweep
 from solver.line_dp import (
     PRICE_ROUNDS,
     REFINE_ROUNDS,
@@ -192,6 +193,9 @@ class LineSearch:
     chains: bool = True
     # Teams re-planned together (``line_team``) when a round gains nothing.
     teams: bool = True
+    # Every day's shifts dealt again among the people who work it after each round
+    # (``line_days``).
+    deals: bool = True
     # Who has an option on each need (built on first use).
     takers: dict[int, list[str]] = field(default_factory=dict)
     # What a response's recursion adds for a weekend split (``best_line``'s ``split_price``).
@@ -234,12 +238,14 @@ class LineSearch:
         self.costs[e] = float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
         self._take(e, line, +1)
 
-    def adopt(self, lines: dict[str, np.ndarray]) -> bool:
+    def adopt(self, lines: dict[str, np.ndarray], *, ties: bool = False) -> bool:
         """Take ``lines`` (some or all people's, each of whom has a line) in place of theirs
-        if the roster gains."""
+        if the roster gains (with ``ties``, if it is no worse)."""
         before_value, before = self.objective(), {e: self.lines[e] for e in lines}
         self._put(lines)
-        if self.objective() < before_value - 1e-9:
+        if self.objective() < before_value - 1e-9 or (
+            ties and self.objective() <= before_value + 1e-9
+        ):
             return True
         self._put(before)
         return False
@@ -817,6 +823,8 @@ def improve(
             if s.objective() > before_round * (1 - PAIR_AFTER):
                 s.pairing = True
             if s.chains and days <= CHAIN_MAX_DAYS and _chains(s, deadline):
+                gained += 1
+            if s.deals and sweep(s, deadline):
                 gained += 1
             if not gained and s.teams:
                 gained += teams(s, TEAM_TRIES, deadline, team_pool)
