@@ -250,6 +250,20 @@ class LineSearch:
         self._put(before)
         return False
 
+    def change_day(self, e: str, day: int, option: int) -> None:
+        """``e``'s line with ``option`` on ``day`` (-1: off) in place of what it had there; the
+        cover and the line's cost follow, without the whole line's being counted again."""
+        p = self.people[e]
+        line = self.lines[e].copy()
+        for o, sign in ((int(line[day]), -1), (option, 1)):
+            if o >= 0:
+                self.cover.people[p.option_need[o]] += sign
+                self.costs[e] += sign * float(p.request_cost[o])
+            else:
+                self.costs[e] += sign * float(p.off_cost[day])
+        line[day] = option
+        self.lines[e] = line
+
     def _put(self, lines: dict[str, np.ndarray]) -> None:
         """``lines`` in place of those people's own."""
         for e in lines:

@@ -192,24 +192,19 @@ def test_a_deal_is_the_best_day_that_keeps_every_rule_and_who_works_when(s, data
     day = data.draw(st.integers(0, days - 1))
     worked = {e: line >= 0 for e, line in s.lines.items()}
     best = best_on_the_day(s, day)
-    counts, units = {}, {}
-    for e, line in s.lines.items():
-        spec = s.people[e].spec
-        counts[e] = np.bincount(spec.option_type[line[line >= 0]], minlength=3)
-        units[e] = int(spec.option_units[line[line >= 0]].sum())
-    line_days.deal(s, day, counts, units)
+    deals = line_days.Deals(s)
+    deals.deal(day)
     assert s.objective() == best
     assert s.objective() == value_from_scratch(s)
     for e, line in s.lines.items():
         spec = s.people[e].spec
         assert keeps_rules(spec, line.tolist())
         assert ((line >= 0) == worked[e]).all()
-        # The counts the sweep carries from day to day stay the line's own.
-        assert (
-            counts[e].tolist()
-            == np.bincount(spec.option_type[line[line >= 0]], minlength=3).tolist()
-        )
-        assert units[e] == spec.option_units[line[line >= 0]].sum()
+    # What the deals carry from day to day stays the lines' own.
+    again = line_days.Deals(s)
+    assert (deals.lines == again.lines).all()
+    assert (deals.counts == again.counts).all()
+    assert (deals.total == again.total).all()
 
 
 @examples(40)
