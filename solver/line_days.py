@@ -12,10 +12,12 @@ headcount and costing an extra person's weight beyond it: a min-cost flow, solve
 Everyone's options sit end to end in flat arrays (``Deals``), so a day's offers are a few
 array operations, not a loop over people.
 
-Measured on the rota benchmark (docs/curtois.md): from the line search's roster after its
-minute, sweeps over every day took Instance23 from 21,632 to 20,455 in 4.6 s and Instance24
-from 60,123 to 56,934 in 7 s, almost all of it requests; the best responses alone took 100 s
-more to gain as much on Instance23.
+Measured on the rota benchmark (docs/curtois.md): the same flow over the line search's roster
+after its minute took Instance23 from 21,632 to 20,455 in 20 sweeps (4.6 s) and Instance24
+from 60,123 to 56,934 in 10 (7 s), almost all of it requests. After each round of the
+search (`bench/curtois.py`, seeds 0-2): Instance23 18,864, 18,820 and 19,660 against 21,534,
+21,171 and 22,467 before; a first version that looped over people took 38 s of Instance22's
+57 s of lines, and lost there.
 """
 
 from __future__ import annotations

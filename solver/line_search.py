@@ -17,10 +17,14 @@ than 1 %, such people trade two stretches of their line instead, exact over the 
 round (up to 12 weeks), ejection chains from the short needs: someone is made to take one
 whatever it costs, the needs they leave short are offered to others, a few links deep, and the
 whole chain is undone unless the roster gains (where no one person can gain alone, one moving
-pays only once another fills the gap). When a round gains nothing, a dozen people who could
-take a short need are re-planned together over the week around it (``line_team``, two teams at
-a time on two threads); when that gains nothing either, ruin and recreate: a few people's lines
-are cleared and rebuilt one by one, kept when the roster is no worse. Measured on the rota
+pays only once another fills the gap). Where the lines make the roster alone, after each
+round too, every day's shifts are dealt again among the people who work that day
+(``line_days``: a min-cost flow a day, who works which day kept), which makes the swaps no
+best response makes: two people who each hold the shift the other asked for. When a round
+gains nothing, a dozen people who could take a short need are re-planned together over the
+week around it (``line_team``, two teams at a time on two threads); when that gains nothing
+either, ruin and recreate: a few people's lines are cleared and rebuilt one by one, kept when
+the roster is no worse. Measured on the rota
 benchmark (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
 everything finds none in a minute.
 """
@@ -194,7 +198,11 @@ class LineSearch:
     # Teams re-planned together (``line_team``) when a round gains nothing.
     teams: bool = True
     # Every day's shifts dealt again among the people who work it after each round
-    # (``line_days``).
+    # (``line_days``). Measured (docs/curtois.md), `bench/curtois.py`, seeds 0-2: Instance23
+    # 18,864, 18,820 and 19,660 against 21,534, 21,171 and 22,467 without; Instance24 52,943,
+    # 53,825 and 53,110 against 62,079, 64,093 and 61,319. ``search`` sets it only where the
+    # lines make the roster alone: where CP-SAT or the columns go on from the lines, it did
+    # not pay (Instance15: 4,151, 3,853 and 4,042 against 3,846-3,964 before).
     deals: bool = True
     # Who has an option on each need (built on first use).
     takers: dict[int, list[str]] = field(default_factory=dict)
@@ -783,14 +791,17 @@ def search(
     threads: int = 1,
     on_better: Callable[[float], None] | None = None,
     weekends_first: float = 0.0,
+    deals: bool = False,
 ) -> LineSearch | None:
     """The best roster found by ``deadline`` (a ``time.perf_counter()`` instant), or once
     ``patience`` seconds pass without a gain; None when someone got no line (their rules may
     still allow one: the caller tries other means). With ``threads`` of 2 or more, long
     horizons compute two responses at a time (the recursion runs without the GIL).
     ``weekends_first``: seconds for planning everyone's weekends together before the first
-    lines (``line_weekends``), where some weekends are limited; 0 leaves it out."""
+    lines (``line_weekends``), where some weekends are limited; 0 leaves it out.
+    ``deals``: every day's shifts dealt again after each round (``LineSearch.deals``)."""
     s = start(ctx, seed)
+    s.deals = deals
     order = list(s.people)
     # The most constrained first: they have the fewest ways to fill what is left.
     order.sort(key=lambda e: len(s.people[e].option_slot))

@@ -248,6 +248,7 @@ def _lines_alone(
         seed=params.random_seed,
         threads=params.num_workers,
         on_better=watcher.report,
+        deals=True,
     )
     if found is None:
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sys
 import time
 
 import numpy as np
@@ -14,15 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solver import line_days, line_search
+from solver.benchmarks.rota import to_problem
 from solver.line_dp import best_line
 from solver.line_search import LineSearch
-from solver.problem import Problem
-from tests.solver.helpers import examples, objective_context
+from solver.problem import Problem, SolveParameters
+from tests.solver.helpers import benchmark_or_skip, examples, objective_context
 from tests.solver.test_line_dp import keeps_rules
 from tests.solver.test_line_search import SMALL, rotas, valued_as_the_model
 from tests.solver.test_line_weekends import group, spec_of
 
 EVERY = np.ones((2, 2), dtype=np.bool_)
+# ``solver.solve`` the module (the package exports the function under the same name).
+solve_module = sys.modules["solver.solve"]
 
 
 def two_types(days: int, *, caps: tuple[int, int] = (-1, -1), follows=EVERY, units: int = 9):
@@ -254,3 +258,22 @@ def test_the_search_deals_the_days_after_each_round(monkeypatch) -> None:
     swept.clear()
     line_search.improve(s, time.perf_counter() + 0.2)
     assert not swept
+
+
+def test_only_the_lines_alone_deal_the_days(monkeypatch) -> None:
+    # Where CP-SAT or the columns go on from the lines, the lines do not deal (they did not
+    # pay there); where the lines make the roster alone, they do.
+    problem = to_problem(benchmark_or_skip(1), parameters=SolveParameters(time_limit_seconds=2))
+    ctx = objective_context(problem)
+    assert not line_search.search(ctx, time.perf_counter() + 0.2).deals
+    assert line_search.search(ctx, time.perf_counter() + 0.2, deals=True).deals
+    asked: list[bool] = []
+    search = line_search.search
+
+    def recorded(ctx, deadline, **kwargs):
+        asked.append(kwargs.get("deals", False))
+        return search(ctx, deadline, **kwargs)
+
+    monkeypatch.setattr(line_search, "search", recorded)
+    assert solve_module._lines_alone(problem, None, time.perf_counter()) is not None
+    assert asked == [True]
