@@ -24,9 +24,8 @@ best response makes: two people who each hold the shift the other asked for. Whe
 gains nothing, a dozen people who could take a short need are re-planned together over the
 week around it (``line_team``, two teams at a time on two threads); when that gains nothing
 either, ruin and recreate: a few people's lines are cleared and rebuilt one by one, kept when
-the roster is no worse. Measured on the rota
-benchmark (docs/curtois.md), a year-long roster comes out in seconds where CP-SAT's search over
-everything finds none in a minute.
+the roster is no worse. Measured on the rota benchmark (docs/curtois.md), a year-long roster
+comes out in seconds where CP-SAT's search over everything finds none in a minute.
 """
 
 from __future__ import annotations
@@ -203,7 +202,7 @@ class LineSearch:
     # 53,825 and 53,110 against 62,079, 64,093 and 61,319. ``search`` sets it only where the
     # lines make the roster alone: where CP-SAT or the columns go on from the lines, it did
     # not pay (Instance15: 4,151, 3,853 and 4,042 against 3,846-3,964 before).
-    deals: bool = True
+    deals: bool = False
     # Who has an option on each need (built on first use).
     takers: dict[int, list[str]] = field(default_factory=dict)
     # What a response's recursion adds for a weekend split (``best_line``'s ``split_price``).
@@ -246,14 +245,12 @@ class LineSearch:
         self.costs[e] = float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
         self._take(e, line, +1)
 
-    def adopt(self, lines: dict[str, np.ndarray], *, ties: bool = False) -> bool:
+    def adopt(self, lines: dict[str, np.ndarray]) -> bool:
         """Take ``lines`` (some or all people's, each of whom has a line) in place of theirs
-        if the roster gains (with ``ties``, if it is no worse)."""
+        if the roster gains."""
         before_value, before = self.objective(), {e: self.lines[e] for e in lines}
         self._put(lines)
-        if self.objective() < before_value - 1e-9 or (
-            ties and self.objective() <= before_value + 1e-9
-        ):
+        if self.objective() < before_value - 1e-9:
             return True
         self._put(before)
         return False

@@ -250,6 +250,7 @@ def test_the_search_deals_the_days_after_each_round(monkeypatch) -> None:
 
     monkeypatch.setattr(line_search, "sweep", recorded)
     s.teams = False
+    s.deals = True
     line_search.improve(s, time.perf_counter() + 0.2)
     assert swept and swept[0] == 10
     assert s.objective() == 0
