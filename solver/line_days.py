@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from solver.line_model import SCALE
+
 if TYPE_CHECKING:
     from solver.line_search import LineSearch
-
-# Costs are floats (weights, requests); the flow's are whole numbers at this scale.
-SCALE = 100
 
 
 def sweep(s: LineSearch, deadline: float) -> bool:

@@ -22,7 +22,8 @@ from ortools.sat.python import cp_model
 
 from solver.line_dp import SATURDAY, LineSpec
 
-# Costs are floats (the master's duals); the model's are whole numbers at this scale.
+# Costs are floats (the master's duals, weights, requests); the CP-SAT models' and the flows'
+# over lines (``line_team``, ``line_weekends``, ``line_days``) are whole numbers at this scale.
 SCALE = 100
 # CP-SAT's linear relaxation at every level of its search (its default is 1). Pricing calls
 # replayed from the roots of the rota benchmark took, at level 2 against 1, 0.08 of the time

@@ -21,13 +21,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.line_model import add_line, frame, hint_line, option_days, read_line
+from solver.line_model import SCALE, add_line, frame, hint_line, option_days, read_line
 
 if TYPE_CHECKING:
     from solver.line_search import LineSearch
 
-# Costs are floats (weights, requests); the model's are whole numbers at this scale.
-SCALE = 100
 # People re-planned together, days around the short need, and CP-SAT's time for one team.
 # Measured on the rota benchmark after 15 s of best responses, 30 s more (docs/curtois.md):
 # teams of 12-16 over 5-7 days beat teams of 6-8, and beat the best responses alone on the

@@ -25,13 +25,11 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.line_dp import LineSpec
-from solver.line_model import weekends
+from solver.line_model import SCALE, weekends
 
 if TYPE_CHECKING:
     from solver.line_search import LineSearch
 
-# Costs are floats (weights, requests); the model's are whole numbers at this scale.
-SCALE = 100
 # Rounds of best responses over the weekends alone for CP-SAT's first plan (``responses``).
 RESPONSE_ROUNDS = 3
 
