@@ -50,6 +50,9 @@ RELAX_MINUTES_ABOVE = 20_000
 # 3,149). The predecessor arrays grow with it: a run's peak memory went from 344-355 MB to
 # 393-414 MB on Instance19, 303-313 MB to 310 MB on Instance18.
 COUNT_STATES = 4_000_000
+# Empty tables for ``_solve``: the recursion keeps no day's states.
+_NOT_KEPT4 = np.zeros((0, 0, 0, 0))
+_NOT_KEPT3 = np.zeros((0, 0, 0))
 # Rounds spent lowering prices once a line keeps every count: each is a full recursion, and
 # the cheaper line they look for differs from the one found by a few shifts at most.
 REFINE_ROUNDS = 3
@@ -269,16 +272,7 @@ def _priced(
     # each of the state's low part, the types' first and the weekends' last.
     counted = counted & (spec.type_cap >= 0)
     counts_weekends = _weekends_counted(spec, weekends)
-    limit = np.append(spec.type_cap, spec.max_weekends)
-    kept = np.append(counted, counts_weekends)
-    radix = _radix(spec, weekends, counted)
-    step = np.zeros(types + 1, dtype=np.int64)
-    room = np.ones((types + 1, radix), dtype=np.bool_)
-    place = 1
-    for j in np.flatnonzero(kept):
-        step[j] = place
-        room[j] = (np.arange(radix) // place) % (limit[j] + 1) > 0
-        place *= int(limit[j]) + 1
+    radix, step, room = state_layout(spec, counted, counts_weekends)
     priced = np.append(
         (spec.type_cap >= 0) & ~counted,
         [spec.max_weekends >= 0 and not counts_weekends, relax, relax],
@@ -297,11 +291,7 @@ def _priced(
     # The first round is exact (its noise sums to less than one unit of cost); once a count
     # breaks, ties are broken coarsely enough for the prices to meet it.
     noise = draws * (0.5 / max(days, 1))
-    # Types that may follow the same classes share one set of cheapest predecessors.
-    columns = [tuple(spec.follows[:, t]) for t in range(types)]
-    distinct = sorted(set(columns))
-    type_set = np.array([distinct.index(c) for c in columns], dtype=np.int64)
-    set_member = np.array(distinct, dtype=np.bool_).reshape(len(distinct), spec.classes)
+    type_set, set_member = successor_sets(spec)
     state_units = np.zeros_like(units) if relax else units
     best: Line | None = None
     last = None
@@ -337,6 +327,9 @@ def _priced(
             step[:types].copy(),
             room,
             split_price,
+            _NOT_KEPT4,
+            _NOT_KEPT4,
+            _NOT_KEPT3,
         )
         if choice[0] == -2:
             return best, price if best is None else best.prices
@@ -367,6 +360,38 @@ def _priced(
     if best is None and near is not None and last is not None:
         near.append(last)
     return best, price if best is None else best.prices
+
+
+def state_layout(
+    spec: LineSpec, counted: np.ndarray, counts_weekends: bool
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """How the counts kept in the state share a state's low part: how many values they take
+    together (the radix), each count's step in it (per type, then the weekends; 0: not kept),
+    and ``room[j, r]``: whether count ``j``'s digit is above 0 in low part ``r``."""
+    types = len(spec.type_cap)
+    limit = np.append(spec.type_cap, spec.max_weekends)
+    kept = np.append(counted & (spec.type_cap >= 0), counts_weekends)
+    radix = 1
+    for j in np.flatnonzero(kept):
+        radix *= int(limit[j]) + 1
+    step = np.zeros(types + 1, dtype=np.int64)
+    room = np.ones((types + 1, radix), dtype=np.bool_)
+    place = 1
+    for j in np.flatnonzero(kept):
+        step[j] = place
+        room[j] = (np.arange(radix) // place) % (limit[j] + 1) > 0
+        place *= int(limit[j]) + 1
+    return radix, step, room
+
+
+def successor_sets(spec: LineSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Types that may follow the same classes share one set of cheapest predecessors: each
+    type's set, and each set's classes."""
+    columns = [tuple(spec.follows[:, t]) for t in range(len(spec.type_cap))]
+    distinct = sorted(set(columns))
+    type_set = np.array([distinct.index(c) for c in columns], dtype=np.int64)
+    set_member = np.array(distinct, dtype=np.bool_).reshape(len(distinct), spec.classes)
+    return type_set, set_member
 
 
 def counts_kept(spec: LineSpec, choice: np.ndarray) -> bool:
@@ -527,6 +552,9 @@ def _solve(
     type_step,
     room,
     split_price,
+    kept_work,
+    kept_edge,
+    kept_rest,
 ):  # pragma: no cover - compiled; exercised through best_line
     """Forward recursion, then the path back. Returns the option per day (-1 off), or an
     array starting with -2 when no line keeps the exact rules.
@@ -730,6 +758,10 @@ def _solve(
         work, new_work = new_work, work
         edge, new_edge = new_edge, edge
         rest, new_rest = new_rest, rest
+        if kept_work.shape[0] > 0:
+            kept_work[d] = work
+            kept_edge[d] = edge
+            kept_rest[d] = rest
     # The end: any state within the minutes; bound edges also close the last run.
     best = REACHABLE
     kind = -1

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import math
 import random
 import time
 from collections.abc import Callable
@@ -210,6 +211,8 @@ class LineSearch:
     # Whether the responses that may change a window trade two stretches of days instead
     # (``propose_pinned``): set once a round of responses gains little (``improve``).
     pairing: bool = False
+    # A value no roster goes below, where one was proved (the columns' ``line_exact``).
+    bound: float = -math.inf
 
     def objective(self) -> float:
         return self.cover.value() + sum(self.costs.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -96,6 +97,9 @@ LNS_ONLY_MIN_CANDIDATES = 6000
 # Share of the limit for planning everyone's weekends together before the first lines
 # (``line_weekends``), where the lines hand their roster to CP-SAT without the columns.
 WEEKENDS_FIRST_SHARE = 0.15
+
+# A roster this close above a proved bound is optimal (the objective is a sum of floats).
+PROVED_SLACK = 1e-6
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -292,7 +296,22 @@ def _solve_once(
         and line_search.applies(ctx)
     )
     if lines:
-        incumbent = _lines(ctx, incumbent, watcher, started)
+        incumbent, extra_bound = _lines(ctx, incumbent, watcher, started)
+        if (
+            incumbent is not None
+            and extra_bound is not None
+            and incumbent.objective_value <= extra_bound + PROVED_SLACK
+        ):
+            # The columns proved the lines' roster optimal (``line_exact``): nothing to search.
+            return build_result(
+                ctx,
+                incumbent,
+                objective,
+                status=SolveStatus.OPTIMAL,
+                solve_seconds=time.perf_counter() - started,
+                first_feasible_seconds=watcher.first_seconds,
+                bound=extra_bound,
+            )
     if neighbourhood and (incumbent is None or not lines):
         incumbent = _neighbourhood(ctx, incumbent, watcher, started)
     elif (
@@ -463,9 +482,10 @@ def _neighbourhood(
 
 def _lines(
     ctx: ModelContext, incumbent: cp_model.CpSolver | None, watcher: _Watcher, started: float
-) -> cp_model.CpSolver | None:
+) -> tuple[cp_model.CpSolver | None, float | None]:
     """The best roster of the line search (``solver.line_search``) when it beats the warm
-    start; the full search goes on from it, unless the model is too large to search."""
+    start; the full search goes on from it, unless the model is too large to search. And a
+    value no roster goes below, where the columns proved one."""
     params = ctx.problem.parameters
     limit = params.time_limit_seconds
     share = params.line_share
@@ -496,7 +516,7 @@ def _lines(
         weekends_first=weekends_first,
     )
     if found is None:
-        return incumbent
+        return incumbent, None
     if columns:
         begin = time.perf_counter()
         end = min(
@@ -515,7 +535,8 @@ def _lines(
             )
         elif found.adopt(dived):
             watcher.report(found.objective())
-    return _better(ctx, found.chosen(), incumbent, time_limit=limit)
+    bound = found.bound if math.isfinite(found.bound) else None
+    return _better(ctx, found.chosen(), incumbent, time_limit=limit), bound
 
 
 def lines_final_reserve(limit: float, built: float) -> float:

@@ -122,3 +122,13 @@ def objective_context(problem: Problem) -> ModelContext:
     ctx = ModelContext(problem)
     build_objective(ctx)
     return ctx
+
+
+def proved_optimum(ctx: ModelContext, seconds: float = 20.0, workers: int = 1) -> float | None:
+    """CP-SAT's optimum of ``ctx``'s model, None unless proved within ``seconds``."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(ctx.model) != cp_model.OPTIMAL:
+        return None
+    return solver.objective_value

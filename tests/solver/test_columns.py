@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from ortools.sat.python import cp_model
 
 from solver.checker import check
 from solver.columns import columns_of, generate_columns, linking_rows, restricted_master
 from solver.greedy import chosen_slots, complete_hint, fixed_solve, greedy_hints, week_hints
-from solver.model import ModelContext
 from solver.problem import ContractKind, Interval, Problem
 from solver.report import extract_roster
 from solver.testing import Size, at, block, generate, person, small_problem, with_previous
-from tests.solver.helpers import broken_rules, examples, generated_groups, objective_context, solved
+from tests.solver.helpers import (
+    broken_rules,
+    examples,
+    generated_groups,
+    objective_context,
+    proved_optimum,
+    solved,
+)
 
 SMALL = examples(40)
 
@@ -25,15 +30,6 @@ def small_groups(draw) -> Problem:
         # Re-planning: the stability penalty is priced inside each employee's week.
         problem = with_previous(problem, solved(problem).roster)
     return problem
-
-
-def _optimum(ctx: ModelContext) -> float | None:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 20
-    if solver.solve(ctx.model) != cp_model.OPTIMAL:
-        return None
-    return solver.objective_value
 
 
 def _generation(problem: Problem):
@@ -48,7 +44,7 @@ def _generation(problem: Problem):
 @given(small_groups())
 def test_column_generation_bound_never_exceeds_the_optimum(problem):
     ctx, _, _, generation = _generation(problem)
-    optimum = _optimum(ctx)
+    optimum = proved_optimum(ctx)
     if optimum is None or generation is None:
         return
     assert generation.bound <= optimum + 1e-6
