@@ -22,6 +22,10 @@ rounds of pricing follow, and so on until everyone has a line. It only starts fr
 that converged: from one still far from its optimum it was measured worse than the line
 search it began from. A dive that ends well above the master, with time left, starts again
 from the root in another order, and the best of its rosters is kept.
+
+Before the dives, where every line close enough to the root's bound can be listed in the time
+(``line_exact``), an integer program over them finds the optimum and proves it; the dives
+then only run where it did not.
 """
 
 from __future__ import annotations
