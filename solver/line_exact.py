@@ -50,6 +50,8 @@ def settle(s: LineSearch, duals: np.ndarray, upper: float, deadline: float) -> S
     is whole), searched among the lines close enough to the bound at cover prices ``duals``;
     None when someone's lines cannot be listed exactly or none of the targets fits the lines
     the time allows (``LINES_PER_SECOND``)."""
+    if not math.isfinite(upper):
+        raise ValueError(f"settle needs a roster's value above its target, not {upper}")
     cover = s.cover
     prices = np.clip(duals, -cover.weight_over, cover.weight_under)
     costs = {e: p.request_cost - prices[p.option_need] for e, p in s.people.items()}

@@ -139,6 +139,28 @@ def instance1_by_lines() -> Problem:
     return to_problem(benchmark_or_skip(1), parameters=replace(params, line_share=0.5))
 
 
+def without_the_proof(monkeypatch) -> None:
+    """The columns' program (``line_exact``) left out: it proves Instance1's optimum and ends
+    the solve before the search these tests watch."""
+    monkeypatch.setattr(line_columns, "_settle", lambda *args: None)
+
+
+def test_the_columns_program_proves_instance1_optimal_and_ends_the_solve(monkeypatch) -> None:
+    searched: list[bool] = []
+
+    class Records(cp_model.CpSolver):
+        def solve(self, model, callback=None):
+            if callback is not None:
+                searched.append(True)
+            return super().solve(model, callback)
+
+    use_cp_solver(monkeypatch, solve_module, Records)
+    result = solve(instance1_by_lines())
+    assert (result.status, result.objective) == (SolveStatus.OPTIMAL, 607)
+    assert result.best_bound == 607
+    assert searched == []
+
+
 def test_solve_hands_the_lines_roster_to_the_search() -> None:
     result = solve(instance1_by_lines())
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -175,6 +197,7 @@ def test_a_search_that_ends_worse_than_its_warm_start_leaves_the_warm_start(
             return super().solve(model, callback)
 
     use_cp_solver(monkeypatch, solve_module, LosesTheHint)
+    without_the_proof(monkeypatch)
     problem = instance1_by_lines()
     seen: list[float] = []
     result = solve(problem, on_progress=lambda progress: seen.append(progress.objective))
@@ -196,6 +219,7 @@ def test_on_a_large_rota_the_search_after_the_lines_runs_its_neighbourhoods_alon
             return super().solve(model, callback)
 
     use_cp_solver(monkeypatch, solve_module, Records)
+    without_the_proof(monkeypatch)
     problem = instance1_by_lines()
     # Instance1 has 104 candidates: the full search runs, and proves the optimum.
     small = solve(problem)
