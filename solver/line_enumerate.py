@@ -33,8 +33,10 @@ from solver.line_dp import (
 )
 
 # The recursion's kept states (classes x runs x units and counts, per day, three tables) are
-# not built beyond this many cells: some 2 GB of floats.
-MAX_CELLS = 250_000_000
+# not built beyond this many cells, 400 MB of floats: the rota benchmark's Instance5 needs
+# 861,840 for its largest person (with the counts that bind), Instance8 91.5 million (a run
+# peaked at 1,157 MB listing them), Instance19 1.5 billion.
+MAX_CELLS = 50_000_000
 # Costs are sums of floats: a line this close above the limit is within it.
 TOLERANCE = 1e-6
 
