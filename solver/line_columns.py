@@ -44,7 +44,7 @@ from solver import line_exact
 from solver.line_dp import best_line, relaxes
 from solver.line_exact import Settled
 from solver.line_model import LineModel
-from solver.line_search import LineSearch, PersonLines
+from solver.line_search import LineSearch, PersonLines, line_cost
 
 # A column joins the pool when its reduced cost is below this (costs are whole numbers).
 IMPROVING = -1e-6
@@ -100,11 +100,6 @@ class Pool:
 
     def size(self) -> int:
         return sum(len(v) for v in self.lines.values())
-
-
-def line_cost(p: PersonLines, line: np.ndarray) -> float:
-    """The person's own requests that ``line`` does not grant."""
-    return float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
 
 
 @dataclass(slots=True)

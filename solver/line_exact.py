@@ -23,7 +23,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from solver.line_enumerate import cheapest_cost, lines_within
-from solver.line_search import LineSearch
+from solver.line_search import LineSearch, line_cost
 
 # Lines listed for the program per second it has: SCIP solved Instance5's program over
 # 1,701, 6,478 and 20,681 lines in 2.9, 7.8 and 18.6 s, some 1 s per 1,000 lines.
@@ -160,7 +160,7 @@ def _solve(
         chosen[e] = []
         for line in lines:
             x = solver.BoolVar("")
-            cost = float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
+            cost = line_cost(p, line)
             objective.SetCoefficient(x, cost)
             ceiling.SetCoefficient(x, cost)
             one.SetCoefficient(x, 1.0)

@@ -144,6 +144,11 @@ class PersonLines:
     off_cost: np.ndarray  # per day
 
 
+def line_cost(p: PersonLines, line: np.ndarray) -> float:
+    """The person's own requests that ``line`` does not grant."""
+    return float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
+
+
 @dataclass(slots=True)
 class Cover:
     """People on each need and the price of one more or one fewer."""
@@ -245,7 +250,7 @@ class LineSearch:
     def place(self, e: str, line: np.ndarray) -> None:
         p = self.people[e]
         self.lines[e] = line
-        self.costs[e] = float(p.request_cost[line[line >= 0]].sum() + p.off_cost[line < 0].sum())
+        self.costs[e] = line_cost(p, line)
         self._take(e, line, +1)
 
     def adopt(self, lines: dict[str, np.ndarray]) -> bool:
