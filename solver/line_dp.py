@@ -209,7 +209,8 @@ def best_line_and_prices(
         added = False
         for t in wanted:
             counted[t] = True
-            if _radix(spec, True, counted) * (spec.max_units + 1) * spec.days > COUNT_STATES:
+            radix = _radix(spec, _weekends_counted(spec, True), counted)
+            if radix * (spec.max_units + 1) * spec.days > COUNT_STATES:
                 counted[t] = False
             else:
                 added = True
@@ -236,9 +237,9 @@ def _weekends_counted(spec: LineSpec, weekends: bool) -> bool:
     )
 
 
-def _radix(spec: LineSpec, weekends: bool, counted: np.ndarray) -> int:
+def _radix(spec: LineSpec, counts_weekends: bool, counted: np.ndarray) -> int:
     """How many values the counts kept in the state take together (1: none kept)."""
-    radix = spec.max_weekends + 1 if _weekends_counted(spec, weekends) else 1
+    radix = spec.max_weekends + 1 if counts_weekends else 1
     for t in np.flatnonzero(counted & (spec.type_cap >= 0)):
         radix *= int(spec.type_cap[t]) + 1
     return radix
@@ -371,9 +372,7 @@ def state_layout(
     types = len(spec.type_cap)
     limit = np.append(spec.type_cap, spec.max_weekends)
     kept = np.append(counted & (spec.type_cap >= 0), counts_weekends)
-    radix = 1
-    for j in np.flatnonzero(kept):
-        radix *= int(limit[j]) + 1
+    radix = _radix(spec, counts_weekends, counted)
     step = np.zeros(types + 1, dtype=np.int64)
     room = np.ones((types + 1, radix), dtype=np.bool_)
     place = 1
