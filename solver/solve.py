@@ -73,7 +73,8 @@ COLUMNS_MAX_DAYS = 84
 # 4,151; Instance15 (6,726) 5,169, 5,234, 4,952 / 4,975, 5,167, 4,963; Instance19 (9,728)
 # 4,233, 4,084, 4,167 / 4,182, 4,175, 4,279 (the roots of 15 and 19 give up). Instance13
 # (39,936 candidates, 120 people): its root converges to the optimum (1,348) in 34-50 s, two
-# thirds of it GLOP's master solves, which leaves its dive too little (9,180 from there).
+# thirds of it GLOP's master solves; a dive from there ended at 9,180 in the 20 s left, and at
+# 8,500 given 103 s, so a faster root alone would not bring the columns to it.
 COLUMNS_MAX_CANDIDATES = 12000
 # Beyond this horizon the lines keep the limit as on a model too large to search: CP-SAT took
 # some 25 s to start from their roster on 26 weeks (Instance20), their best use of that time.
